@@ -1,0 +1,257 @@
+"""The only module that talks to Meraki: builds the `meraki` client from settings, reads and writes admins.
+
+Every SDK or transport failure leaves this module as a DashboardError whose message says what happened
+and what to do; the API key is never part of a message.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import httpx
+import meraki
+from meraki.exceptions import APIError, APIResponseError
+
+from nautobot_meraki_users import __version__
+from nautobot_meraki_users.admins import Organization
+from nautobot_meraki_users.errors import DashboardError
+from nautobot_meraki_users.settings import AppSettings
+
+# Meraki's User-Agent rule: `Name[/version] Vendor`.
+CALLER = f"NautobotMerakiUsers/{__version__} NautobotApp"
+NETWORKS_PER_PAGE = 1000
+
+
+def normalize_retry_after(value: str, now: float | None = None) -> str | None:
+    """Turn a Retry-After header into whole seconds, the only form the `meraki` SDK accepts.
+
+    Example:
+        >>> normalize_retry_after("1.5")
+        '2'
+    """
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        seconds = when - (time.time() if now is None else now)
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return str(max(0, math.ceil(seconds)))
+
+
+def relative_link_header(value: str, base_url: str) -> str:
+    """Rewrite absolute Link URLs under `base_url` to paths relative to it.
+
+    The SDK follows absolute `next` links only for Meraki's own hosts and prefixes anything else with the base
+    URL; a relative link works for every host (Meraki's clouds, a proxy, a test stand-in).
+    """
+    base = base_url.rstrip("/")
+    return value.replace(f"<{base}/", "</")
+
+
+class _MerakiTransport(httpx.BaseTransport):
+    """Wraps the real transport to make the Dashboard's answers safe for the SDK (Retry-After, Link)."""
+
+    def __init__(self, inner: httpx.BaseTransport, base_url: str):
+        self._inner = inner
+        self._base_url = base_url
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        if "Retry-After" in response.headers:
+            fixed = normalize_retry_after(response.headers["Retry-After"])
+            if fixed is None:
+                del response.headers["Retry-After"]
+            else:
+                response.headers["Retry-After"] = fixed
+        if "Link" in response.headers:
+            response.headers["Link"] = relative_link_header(response.headers["Link"], self._base_url)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def describe_api_error(err: Exception, app_settings: AppSettings) -> DashboardError:
+    """Turn an SDK or transport exception into a DashboardError with a clear message."""
+    if isinstance(err, DashboardError):
+        return err
+    if isinstance(err, APIError):
+        if isinstance(err.response, APIResponseError):
+            return _describe_transport_error(err.response.obj_name, app_settings)
+        status = err.status
+        detail = _error_detail(err.message)
+        request_id = ""
+        headers = getattr(err.response, "headers", None)
+        if headers is not None and headers.get("X-Request-Id"):
+            request_id = f" (X-Request-Id {headers.get('X-Request-Id')})"
+        if status == 401:
+            return DashboardError(
+                "Meraki rejected the API key (401 Unauthorized). Check the key in the SecretsGroup, the api_key "
+                "setting or MERAKI_DASHBOARD_API_KEY, and that API access is enabled for the organization.",
+                status,
+            )
+        if status == 403:
+            return DashboardError(
+                f"Meraki refused the request (403 Forbidden{': ' + detail if detail else ''}). The API key's "
+                "owner needs full organization access to manage admins.",
+                status,
+            )
+        if status == 404:
+            return DashboardError(
+                f"Meraki answered 404 Not Found{': ' + detail if detail else ''}. The organization or admin does "
+                "not exist, or this API key cannot see it.",
+                status,
+            )
+        if status == 429:
+            return DashboardError(
+                f"Meraki kept answering 429 Too Many Requests after {app_settings.maximum_retries} attempts. "
+                "Other API clients share this organization's rate limit; try again later.",
+                status,
+            )
+        if status is not None and status >= 500:
+            return DashboardError(
+                f"Meraki answered {status} {err.reason or ''}".rstrip()
+                + f" after {app_settings.maximum_retries} attempts{request_id}. The Dashboard API is having "
+                "trouble; try again later.",
+                status,
+            )
+        return DashboardError(
+            f"Meraki rejected the request ({status} {err.reason or ''}".rstrip() + f"): {detail or 'no details'}.",
+            status,
+        )
+    if isinstance(err, httpx.HTTPError):
+        return _describe_transport_error(type(err).__name__, app_settings)
+    return DashboardError(f"unexpected error talking to Meraki: {type(err).__name__}.")
+
+
+def _error_detail(message: object) -> str:
+    if isinstance(message, dict):
+        errors = message.get("errors")
+        if isinstance(errors, list):
+            return "; ".join(str(item) for item in errors)
+        return ", ".join(f"{k}: {v}" for k, v in message.items())
+    return str(message or "").strip()
+
+
+def _describe_transport_error(kind: str, app_settings: AppSettings) -> DashboardError:
+    host = urlsplit(app_settings.base_url).netloc
+    attempts = f"after {app_settings.maximum_retries} attempts"
+    if "Timeout" in kind:
+        return DashboardError(
+            f"no answer from {host} within {app_settings.request_timeout:g} s ({kind}) {attempts}. Check the "
+            "network path to the Meraki API (firewall, proxy setting) or raise request_timeout.",
+        )
+    if kind in ("ConnectError", "ProxyError"):
+        return DashboardError(
+            f"could not connect to {host} ({kind}: connection refused or host unreachable) {attempts}. Check "
+            "base_url, DNS, the firewall and the proxy setting.",
+        )
+    return DashboardError(f"the connection to {host} failed ({kind}) {attempts}. Check the network and try again.")
+
+
+class Dashboard:
+    """A small client for the admin-related parts of the Meraki Dashboard API v1."""
+
+    def __init__(self, app_settings: AppSettings, api_key: str, sleep: Callable[[float], None] = time.sleep):
+        """Build the `meraki` client: no log files, no console output, smart flow off, our caller string."""
+        self.settings = app_settings
+        try:
+            self._api = meraki.DashboardAPI(
+                api_key=api_key,
+                base_url=app_settings.base_url,
+                single_request_timeout=app_settings.request_timeout,
+                requests_proxy=app_settings.proxy or "",
+                wait_on_rate_limit=True,
+                maximum_retries=app_settings.maximum_retries,
+                output_log=False,
+                print_console=False,
+                suppress_logging=True,
+                caller=CALLER,
+                smart_flow_enabled=False,
+                use_iterator_for_get_pages=False,
+            )
+        except Exception as err:  # noqa: BLE001 - the SDK raises bare errors for bad settings
+            raise DashboardError(
+                f"could not set up the Meraki client ({type(err).__name__}). Check the settings."
+            ) from None
+        session = self._api._session
+        old_client = session._client
+        inner = httpx.HTTPTransport(proxy=app_settings.proxy or None)
+        session._client = httpx.Client(
+            transport=_MerakiTransport(inner, app_settings.base_url),
+            timeout=app_settings.request_timeout,
+            headers=old_client.headers,
+            trust_env=False,
+        )
+        old_client.close()
+        # The SDK sleeps through this hook between retries (429 Retry-After, 5xx, network errors).
+        session._sleep = sleep
+
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self._api._session.close()
+
+    def __enter__(self) -> Dashboard:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _call(self, func: Callable, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (APIError, httpx.HTTPError) as err:
+            raise describe_api_error(err, self.settings) from None
+
+    def organizations(self) -> list[Organization]:
+        """Every organization the API key can see, in the Dashboard's order."""
+        orgs = self._call(self._api.organizations.getOrganizations, total_pages="all") or []
+        return [Organization(id=str(o.get("id")), name=str(o.get("name", "")), url=str(o.get("url", ""))) for o in orgs]
+
+    def admins(self, organization_id: str) -> list[dict]:
+        """The organization's dashboard administrators."""
+        return list(self._call(self._api.organizations.getOrganizationAdmins, organization_id) or [])
+
+    def networks(self, organization_id: str) -> list[dict]:
+        """All networks of the organization (every page)."""
+        return list(
+            self._call(
+                self._api.organizations.getOrganizationNetworks,
+                organization_id,
+                total_pages="all",
+                perPage=NETWORKS_PER_PAGE,
+            )
+            or []
+        )
+
+    def create_admin(self, organization_id: str, body: dict) -> dict:
+        """POST a new admin; returns Meraki's record of it."""
+        fields = dict(body)
+        return (
+            self._call(
+                self._api.organizations.createOrganizationAdmin,
+                organization_id,
+                fields.pop("email"),
+                fields.pop("name"),
+                fields.pop("orgAccess"),
+                **fields,
+            )
+            or {}
+        )
+
+    def update_admin(self, organization_id: str, admin_id: str, body: dict) -> dict:
+        """PUT the given parts of an admin; returns Meraki's record of it."""
+        return self._call(self._api.organizations.updateOrganizationAdmin, organization_id, admin_id, **body) or {}
+
+    def delete_admin(self, organization_id: str, admin_id: str) -> None:
+        """DELETE an admin from the organization."""
+        self._call(self._api.organizations.deleteOrganizationAdmin, organization_id, admin_id)

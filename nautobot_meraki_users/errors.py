@@ -1,0 +1,41 @@
+"""The app's error types: each carries a message a person can act on, never the API key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MerakiUsersError(Exception):
+    """Base class of the app's errors."""
+
+
+class ConfigurationError(MerakiUsersError):
+    """The app's settings or the API key source are wrong or missing."""
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one job input, shown as `field: what is wrong. How to fix it.`."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InputError(MerakiUsersError):
+    """The job's input is invalid; nothing was changed."""
+
+    def __init__(self, errors: list[FieldError]):
+        self.errors = list(errors)
+        super().__init__("; ".join(str(error) for error in self.errors))
+
+
+class DashboardError(MerakiUsersError):
+    """A call to the Meraki Dashboard failed; `message` says what happened and what to do."""
+
+    def __init__(self, message: str, status: int | None = None):
+        self.message = message
+        self.status = status
+        super().__init__(message)

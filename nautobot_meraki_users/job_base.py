@@ -1,0 +1,121 @@
+"""What every Meraki Users job shares: settings, the Dashboard client, form checks, logging and the result."""
+
+from __future__ import annotations
+
+from nautobot.apps.jobs import Job
+from nautobot.extras.jobs import JobForm
+
+from nautobot_meraki_users.admins import OrganizationSelector, Outcome, is_blank
+from nautobot_meraki_users.dashboard import Dashboard
+from nautobot_meraki_users.errors import ConfigurationError, DashboardError, FieldError, InputError
+from nautobot_meraki_users.service import OrganizationResult, Report
+from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
+
+GROUPING = "Meraki Users"
+
+
+def as_bool(value: object) -> bool:
+    """Read a boolean job input that may arrive as a bool or as text (runjob --data, REST)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
+
+
+class _CheckedJobForm(JobForm):
+    """A job form that runs the job's own input checks, so the UI and REST API reject bad input early."""
+
+    job_class: type[MerakiUsersJob]
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            app_settings = load_settings()
+        except ConfigurationError as err:
+            raise self.error_class([str(err)]) from None
+        try:
+            self.job_class.parse_input(dict(cleaned), app_settings)
+        except InputError as err:
+            for error in err.errors:
+                field = error.field if error.field in self.fields else None
+                self.add_error(field, error.message if field else str(error))
+        return cleaned
+
+
+class MerakiUsersJob(Job):
+    """Base class of the app's jobs; subclasses define variables, `parse_input` and `execute`."""
+
+    @classmethod
+    def as_form_class(cls):
+        """The generated job form, plus the job's own checks in `clean()`."""
+        form_class = super().as_form_class()
+        return type("MerakiUsersJobForm", (_CheckedJobForm, form_class), {"job_class": cls})
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Check the job's inputs without any remote call; raise InputError naming each bad field."""
+        raise NotImplementedError
+
+    # ----- helpers used by run() -----
+
+    def open_dashboard(self, app_settings: AppSettings) -> Dashboard:
+        """Resolve the API key and build the client (raises ConfigurationError or DashboardError)."""
+        return Dashboard(app_settings, resolve_api_key(app_settings))
+
+    def log_result(self, result: OrganizationResult) -> None:
+        """One log line per organization: what happened there."""
+        line = f"{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
+        extra = {"grouping": result.organization_id}
+        if result.outcome == Outcome.FAILED:
+            self.logger.error(line, extra=extra)
+        elif result.outcome == Outcome.CONFLICT:
+            self.logger.warning(line, extra=extra)
+        else:
+            self.logger.info(line, extra=extra)
+
+    def finish(self, report: Report) -> dict:
+        """Fail the job if any organization failed (or conflicted), and return the JSON result."""
+        result = report.as_dict()
+        bad = [r for r in report.organizations if r.outcome in (Outcome.FAILED, Outcome.CONFLICT)]
+        if bad:
+            self.fail(
+                f"{len(bad)} of {len(report.organizations)} organization(s) failed: "
+                + ", ".join(f"{r.organization_id} ({r.outcome})" for r in bad)
+            )
+        else:
+            self.logger.info("Done: %s", ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())) or "nothing")
+        return result
+
+    def abort(self, message: str, dryrun: bool, selector: OrganizationSelector | None = None) -> dict:
+        """End the job without any change: log the reason and report each named organization as failed."""
+        self.fail(message)
+        report = Report(dryrun=dryrun)
+        if selector is not None and not selector.all:
+            report.organizations = [
+                OrganizationResult(org_id, "", Outcome.FAILED, "", message) for org_id in selector.ids
+            ]
+        result = report.as_dict()
+        result["errors"] = [message]
+        return result
+
+    def abort_on_input(self, err: InputError, dryrun: bool) -> dict:
+        """End the job on invalid input: every problem, each naming its field; nothing was changed."""
+        for error in err.errors:
+            self.logger.error(str(error), extra={"grouping": "validation"})
+        self.fail(f"Invalid input, nothing was changed: {err}")
+        result = Report(dryrun=dryrun).as_dict()
+        result["errors"] = [str(error) for error in err.errors]
+        return result
+
+    def guarded(self, body, dryrun: bool, selector: OrganizationSelector | None = None) -> dict:
+        """Run `body()` and turn configuration and Dashboard errors into a failed job with a clear message."""
+        try:
+            return body()
+        except InputError as err:
+            return self.abort_on_input(err, dryrun)
+        except (ConfigurationError, DashboardError) as err:
+            return self.abort(str(err), dryrun, selector)
+
+
+def required_text(data: dict, field_name: str, hint: str) -> list[FieldError]:
+    """A FieldError when a required text input is blank."""
+    return [FieldError(field_name, f"is required. {hint}")] if is_blank(data.get(field_name)) else []

@@ -1,0 +1,163 @@
+"""A typed view of PLUGINS_CONFIG["nautobot_meraki_users"] and the one place that resolves the API key."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from nautobot_meraki_users.errors import ConfigurationError
+
+APP_NAME = "nautobot_meraki_users"
+API_KEY_ENVIRONMENT_VARIABLE = "MERAKI_DASHBOARD_API_KEY"
+DEFAULT_BASE_URL = "https://api.meraki.com/api/v1"
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The app's settings, checked and typed; `api_key` is never shown by repr()."""
+
+    api_key: str | None = field(default=None, repr=False)
+    api_key_secrets_group: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    email_regex: str | None = None
+    allowed_organization_ids: tuple[str, ...] = ()
+    proxy: str | None = None
+    request_timeout: float = 30
+    maximum_retries: int = 5
+
+    @property
+    def email_pattern(self) -> re.Pattern[str] | None:
+        """The compiled `email_regex`, or None when no policy is set."""
+        return re.compile(self.email_regex) if self.email_regex else None
+
+
+def _blank_to_none(value: object) -> object:
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+def _as_id_tuple(value: object) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple, set)):
+        raise ConfigurationError(
+            "allowed_organization_ids: must be a list of organization IDs. "
+            'Set it like ["123456", "654321"] in PLUGINS_CONFIG["nautobot_meraki_users"].'
+        )
+    return tuple(str(item).strip() for item in value if str(item).strip())
+
+
+def _number(config: dict, key: str, default: float, kind: type, minimum: float) -> float:
+    value = config.get(key)
+    if value is None or value == "":
+        return kind(default)
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < minimum:
+        raise ConfigurationError(
+            f"{key}: {value!r} is not valid; it must be a number of at least {minimum:g}. "
+            f'Fix PLUGINS_CONFIG["nautobot_meraki_users"]["{key}"].'
+        )
+    return number
+
+
+def settings_from_mapping(config: dict) -> AppSettings:
+    """Check and type a raw settings mapping.
+
+    Args:
+        config: the raw `PLUGINS_CONFIG["nautobot_meraki_users"]` dictionary.
+
+    Returns:
+        The typed settings.
+
+    Raises:
+        ConfigurationError: a value has the wrong type or form; the message names the key and the fix.
+    """
+    email_regex = _blank_to_none(config.get("email_regex"))
+    if email_regex is not None:
+        try:
+            re.compile(str(email_regex))
+        except re.error as err:
+            raise ConfigurationError(
+                f"email_regex: {email_regex!r} is not a valid regular expression ({err}). "
+                'Fix PLUGINS_CONFIG["nautobot_meraki_users"]["email_regex"].'
+            ) from None
+    request_timeout = _number(config, "request_timeout", 30, float, minimum=0.001)
+    maximum_retries = _number(config, "maximum_retries", 5, int, minimum=1)
+    base_url = str(_blank_to_none(config.get("base_url")) or DEFAULT_BASE_URL).rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        raise ConfigurationError(
+            f"base_url: {base_url!r} is not an http(s) URL. Use e.g. {DEFAULT_BASE_URL}, or your Meraki cloud's URL."
+        )
+    return AppSettings(
+        api_key=_blank_to_none(config.get("api_key")),
+        api_key_secrets_group=_blank_to_none(config.get("api_key_secrets_group")),
+        base_url=base_url,
+        email_regex=email_regex,
+        allowed_organization_ids=_as_id_tuple(config.get("allowed_organization_ids")),
+        proxy=_blank_to_none(config.get("proxy")),
+        request_timeout=request_timeout,
+        maximum_retries=maximum_retries,
+    )
+
+
+def load_settings() -> AppSettings:
+    """Read the app's settings from Django's PLUGINS_CONFIG (defaults come from the AppConfig)."""
+    from django.conf import settings
+
+    return settings_from_mapping(settings.PLUGINS_CONFIG.get(APP_NAME, {}))
+
+
+def resolve_api_key(app_settings: AppSettings) -> str:
+    """Find the Meraki API key: the SecretsGroup first, then the `api_key` setting, then the environment.
+
+    Raises:
+        ConfigurationError: no key anywhere, or the SecretsGroup is missing or unreadable. The message never
+            contains the key.
+    """
+    if app_settings.api_key_secrets_group:
+        return _key_from_secrets_group(app_settings.api_key_secrets_group)
+    if app_settings.api_key:
+        return str(app_settings.api_key)
+    key = os.environ.get(API_KEY_ENVIRONMENT_VARIABLE, "").strip()
+    if key:
+        return key
+    raise ConfigurationError(
+        "api_key: no Meraki API key is configured. Set api_key_secrets_group (a SecretsGroup with an HTTP(S)/Token "
+        f'secret) or api_key in PLUGINS_CONFIG["nautobot_meraki_users"], or the {API_KEY_ENVIRONMENT_VARIABLE} '
+        "environment variable of the Nautobot web and worker processes."
+    )
+
+
+def _key_from_secrets_group(group_name: str) -> str:
+    from nautobot.extras.choices import SecretsGroupAccessTypeChoices, SecretsGroupSecretTypeChoices
+    from nautobot.extras.models import SecretsGroup
+
+    try:
+        group = SecretsGroup.objects.get(name=group_name)
+    except SecretsGroup.DoesNotExist:
+        raise ConfigurationError(
+            f"api_key_secrets_group: there is no SecretsGroup named {group_name!r}. Create it (Secrets > Secrets "
+            "Groups) with an HTTP(S) access type / Token secret type secret, or fix the setting."
+        ) from None
+    try:
+        value = group.get_secret_value(
+            access_type=SecretsGroupAccessTypeChoices.TYPE_HTTP,
+            secret_type=SecretsGroupSecretTypeChoices.TYPE_TOKEN,
+        )
+    except Exception as err:  # noqa: BLE001 - SecretError, DoesNotExist and provider errors all mean "no key"
+        raise ConfigurationError(
+            f"api_key_secrets_group: SecretsGroup {group_name!r} gave no HTTP(S)/Token secret "
+            f"({type(err).__name__}). Add a secret with access type HTTP(S) and secret type Token, and check that "
+            "its provider can read it on the web and worker hosts."
+        ) from None
+    if not value or not str(value).strip():
+        raise ConfigurationError(
+            f"api_key_secrets_group: the HTTP(S)/Token secret of SecretsGroup {group_name!r} is empty. "
+            "Put the Meraki API key into it."
+        )
+    return str(value).strip()

@@ -1,0 +1,338 @@
+"""Everyday tasks for nautobot-meraki-users (invoke).
+
+Every task runs in one of two modes:
+- local (the default): this machine's PostgreSQL and Redis, the repo's .venv, processes in the background
+  with their pids and logs under development/.state/;
+- docker (`--docker`, or INVOKE_MERAKI_USERS_DOCKER=1): the docker-compose environment in development/.
+
+Nautobot's first migration takes minutes; it happens once. The migrated database is kept as a template
+(keyed on the Nautobot version and the app's migrations), so the dev database and the test database are
+cloned from it in seconds afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from invoke import Context, task
+
+ROOT = Path(__file__).resolve().parent
+DEV = ROOT / "development"
+STATE = DEV / ".state"
+LOGS = STATE / "logs"
+VENV_BIN = Path(sys.executable).parent
+COMPOSE_FILES = ["docker-compose.base.yml", "docker-compose.postgres.yml", "docker-compose.redis.yml", "docker-compose.dev.yml"]
+COMPOSE_PROJECT = "nautobot-meraki-users"
+
+DB_NAME = os.environ.get("NAUTOBOT_DB_NAME", "nautobot")
+DB_USER = os.environ.get("NAUTOBOT_DB_USER", "nautobot")
+DB_HOST = os.environ.get("NAUTOBOT_DB_HOST", "127.0.0.1")
+PG_ADMIN = os.environ.get("MERAKI_USERS_PG_ADMIN", "postgres")  # a role allowed to create roles (trust auth here)
+NAUTOBOT_PORT = int(os.environ.get("NAUTOBOT_PORT", "8080"))
+STANDIN_PORT = int(os.environ.get("MERAKI_STANDIN_PORT", "8081"))
+DEMO_API_KEY = "0123456789abcdef0123456789abcdef01234567"  # the stand-in Dashboard's key; not a real Meraki key
+ADMIN_USER = os.environ.get("NAUTOBOT_SUPERUSER_NAME", "admin")
+ADMIN_PASSWORD = os.environ.get("NAUTOBOT_SUPERUSER_PASSWORD", "admin")
+
+
+def _docker(docker: bool) -> bool:
+    return docker or os.environ.get("INVOKE_MERAKI_USERS_DOCKER", "").lower() in ("1", "true", "yes")
+
+
+def local_env() -> dict[str, str]:
+    """The environment of every local-mode process: the dev config, local services, the stand-in Dashboard."""
+    env = dict(os.environ)
+    env.setdefault("NAUTOBOT_CONFIG", str(DEV / "nautobot_config.py"))
+    env.setdefault("NAUTOBOT_ROOT", str(STATE / "nautobot"))
+    env.setdefault("NAUTOBOT_DB_HOST", DB_HOST)
+    env.setdefault("NAUTOBOT_DB_USER", DB_USER)
+    env.setdefault("NAUTOBOT_DB_PASSWORD", "nautobot")
+    env.setdefault("NAUTOBOT_DB_NAME", DB_NAME)
+    env.setdefault("NAUTOBOT_REDIS_HOST", "127.0.0.1")
+    env.setdefault("NAUTOBOT_ALLOWED_HOSTS", "*")
+    env.setdefault("MERAKI_DASHBOARD_API_KEY", DEMO_API_KEY)
+    env.setdefault("MERAKI_BASE_URL", f"http://127.0.0.1:{STANDIN_PORT}/api/v1")
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def compose(context: Context, command: str, **kwargs):
+    """Run `docker compose` with the project's compose files."""
+    files = " ".join(f'-f "{DEV / name}"' for name in COMPOSE_FILES)
+    return context.run(f"docker compose --project-name {COMPOSE_PROJECT} {files} {command}", **kwargs)
+
+
+def nautobot_server(context: Context, command: str, **kwargs):
+    """Run a `nautobot-server` command in local mode."""
+    return context.run(f"nautobot-server {command}", env=local_env(), **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Local services and databases
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _port_open(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _psql(context: Context, sql: str, database: str = "postgres", **kwargs):
+    return context.run(
+        f'psql -h {DB_HOST} -U {PG_ADMIN} -d {database} -v ON_ERROR_STOP=1 -tAc "{sql}"', hide=True, **kwargs
+    )
+
+
+def _wait_for(check, what: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} did not come up within {seconds:.0f} s")
+        time.sleep(0.5)
+
+
+@task
+def services(context):
+    """Make sure PostgreSQL and Redis run on this machine (install them with apt where missing)."""
+    if not shutil.which("psql") or not shutil.which("redis-server"):
+        print("Installing PostgreSQL and Redis with apt ...")
+        context.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server")
+    if not _port_open(5432):
+        print("Starting PostgreSQL ...")
+        context.run("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | sort | tail -1) main start")
+        _wait_for(lambda: _port_open(5432), "PostgreSQL")
+    if not _port_open(6379):
+        print("Starting Redis ...")
+        context.run('redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no')
+        _wait_for(lambda: _port_open(6379), "Redis")
+    exists = _psql(context, f"SELECT 1 FROM pg_roles WHERE rolname='{DB_USER}'").stdout.strip()
+    if not exists:
+        _psql(context, f"CREATE ROLE {DB_USER} WITH LOGIN PASSWORD 'nautobot' CREATEDB")
+
+
+def _database_exists(context: Context, name: str) -> bool:
+    return bool(_psql(context, f"SELECT 1 FROM pg_database WHERE datname='{name}'").stdout.strip())
+
+
+def template_name() -> str:
+    """The name of the migrated template database for this Nautobot version and these app migrations."""
+    from importlib.metadata import version  # noqa: PLC0415
+
+    digest = hashlib.sha256(version("nautobot").encode())
+    migrations = ROOT / "nautobot_meraki_users" / "migrations"
+    for path in sorted(migrations.glob("*.py")) if migrations.exists() else []:
+        digest.update(path.name.encode() + path.read_bytes())
+    return f"meraki_users_tpl_{digest.hexdigest()[:12]}"
+
+
+def _clone(context: Context, source: str, target: str) -> None:
+    _psql(context, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname='{source}'")
+    _psql(context, f"CREATE DATABASE {target} OWNER {DB_USER} TEMPLATE {source}")
+
+
+def save_template(context: Context, source: str) -> None:
+    """Keep a migrated database as the template for later dev and test databases."""
+    template = template_name()
+    if not _database_exists(context, template):
+        print(f"Saving the migrated database {source} as template {template} ...")
+        _clone(context, source, template)
+
+
+@task(pre=[services])
+def migrate(context, docker=False):
+    """Create and migrate the dev database (cloned from the template when one exists)."""
+    if _docker(docker):
+        compose(context, "run --rm --entrypoint 'nautobot-server migrate' nautobot")
+        return
+    if not _database_exists(context, DB_NAME):
+        if _database_exists(context, template_name()):
+            print(f"Creating {DB_NAME} from the migrated template {template_name()} ...")
+            _clone(context, template_name(), DB_NAME)
+        else:
+            _psql(context, f"CREATE DATABASE {DB_NAME} OWNER {DB_USER}")
+            print("Migrating a new Nautobot database: the first time takes about 7 minutes on 2 cores ...")
+    nautobot_server(context, "migrate --no-input", hide="out")
+    save_template(context, DB_NAME)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Start, stop, logs
+# ---------------------------------------------------------------------------------------------------------------------
+
+PROCESSES = {
+    "meraki-standin": lambda: [
+        sys.executable, "-m", "meraki_standin", "--host", "127.0.0.1", "--port", str(STANDIN_PORT), "--seed", "demo",
+    ],
+    "worker": lambda: [str(VENV_BIN / "nautobot-server"), "celery", "worker", "-l", "INFO", "--concurrency", "2"],
+    "nautobot": lambda: [
+        str(VENV_BIN / "nautobot-server"), "runserver", f"0.0.0.0:{NAUTOBOT_PORT}", "--insecure", "--noreload",
+    ],
+}  # fmt: skip
+
+
+def _pid(name: str) -> int | None:
+    pid_file = STATE / f"{name}.pid"
+    if not pid_file.exists():
+        return None
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError, PermissionError):
+        pid_file.unlink(missing_ok=True)
+        return None
+    return pid
+
+
+def _spawn(name: str) -> None:
+    if _pid(name):
+        print(f"{name} is already running (pid {_pid(name)})")
+        return
+    LOGS.mkdir(parents=True, exist_ok=True)
+    env = local_env()
+    env["PYTHONPATH"] = f"{DEV}{os.pathsep}{env.get('PYTHONPATH', '')}"
+    with open(LOGS / f"{name}.log", "ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed argument lists
+            PROCESSES[name](), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    (STATE / f"{name}.pid").write_text(str(process.pid))
+    print(f"started {name} (pid {process.pid}, log {LOGS / (name + '.log')})")
+
+
+@task
+def createsuperuser(context, docker=False):
+    """Create the admin user (NAUTOBOT_SUPERUSER_NAME / NAUTOBOT_SUPERUSER_PASSWORD, default admin/admin)."""
+    if _docker(docker):
+        compose(context, "run --rm --entrypoint 'nautobot-server createsuperuser' nautobot", pty=True)
+        return
+    script = (
+        "from django.contrib.auth import get_user_model; U = get_user_model(); "
+        f"u, _ = U.objects.get_or_create(username='{ADMIN_USER}', defaults={{'email': 'admin@example.com'}}); "
+        "u.is_superuser = True; u.is_staff = True; "
+        f"u.set_password('{ADMIN_PASSWORD}') if not u.has_usable_password() or _ else None; u.save()"
+    )
+    nautobot_server(context, f'nbshell --command "{script}"', hide="out")
+
+
+@task
+def enable_jobs(context, docker=False):
+    """Enable the app's jobs (Nautobot registers app jobs disabled)."""
+    script = (
+        "from nautobot.extras.models import Job; "
+        "print(Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True), 'jobs enabled')"
+    )
+    if _docker(docker):
+        compose(context, f"exec nautobot nautobot-server nbshell --command \"{script}\"")
+        return
+    nautobot_server(context, f'nbshell --command "{script}"')
+
+
+@task
+def start(context, docker=False):
+    """Start Nautobot with the app, a Celery worker and the stand-in Meraki Dashboard; print where to log in."""
+    if _docker(docker):
+        creds = DEV / "creds.env"
+        if not creds.exists():
+            shutil.copy(DEV / "creds.example.env", creds)
+        compose(context, "up --detach --build")
+        print(f"Nautobot: http://localhost:{NAUTOBOT_PORT}/ (user and password from development/creds.env)")
+        return
+    services(context)
+    migrate(context)
+    createsuperuser(context)
+    enable_jobs(context)
+    for name in PROCESSES:
+        _spawn(name)
+    _wait_for(lambda: _port_open(STANDIN_PORT), "the stand-in Meraki Dashboard", 30)
+    _wait_for(lambda: _port_open(NAUTOBOT_PORT), "Nautobot", 120)
+    print(
+        f"\nNautobot with the Meraki Users app is up: http://127.0.0.1:{NAUTOBOT_PORT}/  "
+        f"(log in as {ADMIN_USER} / {ADMIN_PASSWORD})\n"
+        f"Jobs: http://127.0.0.1:{NAUTOBOT_PORT}/extras/jobs/  (group 'Meraki Users')\n"
+        f"Stand-in Meraki Dashboard: http://127.0.0.1:{STANDIN_PORT}/api/v1  (demo organizations 100001, 100002, "
+        "100003)\n"
+        f"Logs: {LOGS}/  -  stop with: invoke stop"
+    )
+
+
+@task
+def stop(context, docker=False):
+    """Stop what `start` started."""
+    if _docker(docker):
+        compose(context, "down")
+        return
+    for name in reversed(PROCESSES):
+        pid = _pid(name)
+        if pid:
+            os.killpg(pid, signal.SIGTERM)
+            (STATE / f"{name}.pid").unlink(missing_ok=True)
+            print(f"stopped {name} (pid {pid})")
+
+
+@task
+def logs(context, docker=False, follow=False, service=""):
+    """Show the logs of the dev processes (local: nautobot, worker, meraki-standin)."""
+    if _docker(docker):
+        compose(context, f"logs {'--follow' if follow else ''} {service}")
+        return
+    files = [LOGS / f"{name}.log" for name in ([service] if service else PROCESSES)]
+    context.run(f"tail {'-f' if follow else '-n 50'} {' '.join(str(f) for f in files if f.exists())}", pty=follow)
+
+
+@task
+def nbshell(context, docker=False):
+    """Open Nautobot's Python shell."""
+    if _docker(docker):
+        compose(context, "exec nautobot nautobot-server nbshell", pty=True)
+        return
+    nautobot_server(context, "nbshell", pty=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Tests, lint, docs
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+@task
+def lint(context):
+    """Ruff: lint and format check."""
+    context.run("ruff check .")
+    context.run("ruff format --check .")
+
+
+@task(help={"keyword": "only tests matching this pytest -k expression", "create_db": "rebuild the test database"})
+def tests(context, docker=False, keyword="", create_db=False):
+    """Run the test suite against real PostgreSQL and Redis (the test database is kept between runs)."""
+    if _docker(docker):
+        compose(context, "run --rm --entrypoint 'pytest' nautobot --reuse-db")
+        return
+    services(context)
+    env = local_env()
+    test_db = f"test_{env['NAUTOBOT_DB_NAME']}"
+    if create_db and _database_exists(context, test_db):
+        _psql(context, f"DROP DATABASE {test_db} WITH (FORCE)")
+    if not _database_exists(context, test_db) and _database_exists(context, template_name()):
+        print(f"Creating the test database from the migrated template {template_name()} ...")
+        _clone(context, template_name(), test_db)
+    args = "--reuse-db" + (f" -k '{keyword}'" if keyword else "")
+    started = time.monotonic()
+    result = context.run(f"pytest {args}", env=env, warn=True, pty=False)
+    print(f"test suite wall time: {time.monotonic() - started:.1f} s")
+    if result.ok and _database_exists(context, test_db):
+        save_template(context, test_db)
+    if not result.ok:
+        raise SystemExit(result.exited)
+
+
+@task
+def docs(context, serve=False):
+    """Build the docs with mkdocs (`--serve` to preview on http://127.0.0.1:8001)."""
+    context.run("mkdocs serve -a 127.0.0.1:8001" if serve else "mkdocs build --strict", env=local_env())
