@@ -29,7 +29,12 @@ DEV = ROOT / "development"
 STATE = DEV / ".state"
 LOGS = STATE / "logs"
 VENV_BIN = Path(sys.executable).parent
-COMPOSE_FILES = ["docker-compose.base.yml", "docker-compose.postgres.yml", "docker-compose.redis.yml", "docker-compose.dev.yml"]
+COMPOSE_FILES = [
+    "docker-compose.base.yml",
+    "docker-compose.postgres.yml",
+    "docker-compose.redis.yml",
+    "docker-compose.dev.yml",
+]
 COMPOSE_PROJECT = "nautobot-meraki-users"
 
 DB_NAME = os.environ.get("NAUTOBOT_DB_NAME", "nautobot")
@@ -105,7 +110,9 @@ def services(context):
     """Make sure PostgreSQL and Redis run on this machine (install them with apt where missing)."""
     if not shutil.which("psql") or not shutil.which("redis-server"):
         print("Installing PostgreSQL and Redis with apt ...")
-        context.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server")
+        context.run(
+            "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server"
+        )
     if not _port_open(5432):
         print("Starting PostgreSQL ...")
         context.run("pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | sort | tail -1) main start")
@@ -125,7 +132,7 @@ def _database_exists(context: Context, name: str) -> bool:
 
 def template_name() -> str:
     """The name of the migrated template database for this Nautobot version and these app migrations."""
-    from importlib.metadata import version  # noqa: PLC0415
+    from importlib.metadata import version
 
     digest = hashlib.sha256(version("nautobot").encode())
     migrations = ROOT / "nautobot_meraki_users" / "migrations"
@@ -200,7 +207,7 @@ def _spawn(name: str) -> None:
     env = local_env()
     env["PYTHONPATH"] = f"{DEV}{os.pathsep}{env.get('PYTHONPATH', '')}"
     with open(LOGS / f"{name}.log", "ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - fixed argument lists
+        process = subprocess.Popen(
             PROCESSES[name](), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     (STATE / f"{name}.pid").write_text(str(process.pid))
@@ -227,10 +234,11 @@ def enable_jobs(context, docker=False):
     """Enable the app's jobs (Nautobot registers app jobs disabled)."""
     script = (
         "from nautobot.extras.models import Job; "
-        "print(Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True), 'jobs enabled')"
+        "n = Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True); "
+        "print(n, 'Meraki Users jobs enabled')"
     )
     if _docker(docker):
-        compose(context, f"exec nautobot nautobot-server nbshell --command \"{script}\"")
+        compose(context, f'exec nautobot nautobot-server nbshell --command "{script}"')
         return
     nautobot_server(context, f'nbshell --command "{script}"')
 

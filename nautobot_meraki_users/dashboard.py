@@ -158,10 +158,15 @@ def _describe_transport_error(kind: str, app_settings: AppSettings) -> Dashboard
     return DashboardError(f"the connection to {host} failed ({kind}) {attempts}. Check the network and try again.")
 
 
+def pause(seconds: float) -> None:
+    """Wait between retries (a module function so tests can record waits instead of sleeping)."""
+    time.sleep(seconds)
+
+
 class Dashboard:
     """A small client for the admin-related parts of the Meraki Dashboard API v1."""
 
-    def __init__(self, app_settings: AppSettings, api_key: str, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, app_settings: AppSettings, api_key: str, sleep: Callable[[float], None] | None = None):
         """Build the `meraki` client: no log files, no console output, smart flow off, our caller string."""
         self.settings = app_settings
         try:
@@ -194,7 +199,7 @@ class Dashboard:
         )
         old_client.close()
         # The SDK sleeps through this hook between retries (429 Retry-After, 5xx, network errors).
-        session._sleep = sleep
+        session._sleep = sleep or (lambda seconds: pause(seconds))
 
     def close(self) -> None:
         """Release the HTTP connections."""

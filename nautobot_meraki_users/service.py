@@ -19,12 +19,15 @@ from nautobot_meraki_users.admins import (
     Outcome,
     admin_row,
     check_tags,
+    describe_access,
     filter_admins,
+    find_admin,
     needs_networks,
     plan_create,
     plan_delete,
     plan_update,
     resolve_networks,
+    same_access,
     select_organizations,
 )
 from nautobot_meraki_users.dashboard import Dashboard
@@ -152,10 +155,46 @@ def _apply_one(dashboard: Dashboard, org: Organization, change: Change, email: s
         else:
             dashboard.delete_admin(org.id, change.admin_id)
     except DashboardError as err:
+        if change.method == "POST" and err.status == 400 and "already been taken" in err.message:
+            return _confirm_create(dashboard, org, change, email, err)
         return OrganizationResult(
-            org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message} for {email}: {err.message}"
+            org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message}: {err.message}"
         )
     return OrganizationResult(org.id, org.name, change.outcome, change.admin_id, f"{change.message}: done")
+
+
+def _confirm_create(
+    dashboard: Dashboard, org: Organization, change: Change, email: str, err: DashboardError
+) -> OrganizationResult:
+    """After "Email has already been taken": a retried POST whose first reply was lost, or a concurrent create.
+
+    Re-read the admins: if the admin now exists with the requested access, the create did happen.
+    """
+    try:
+        existing = find_admin(dashboard.admins(org.id), email)
+    except DashboardError:
+        existing = None
+    body = change.body
+    if existing is not None and same_access(
+        existing, body["orgAccess"], body.get("networks", []), body.get("tags", [])
+    ):
+        return OrganizationResult(
+            org.id,
+            org.name,
+            change.outcome,
+            str(existing.get("id", "")),
+            f"{change.message}: done (confirmed by re-reading)",
+        )
+    if existing is not None:
+        return OrganizationResult(
+            org.id,
+            org.name,
+            Outcome.CONFLICT,
+            str(existing.get("id", "")),
+            f"{email} was created meanwhile by someone else with {describe_access(existing)}. "
+            "Use the Update Meraki User job to change it.",
+        )
+    return OrganizationResult(org.id, org.name, Outcome.FAILED, "", f"could not {change.message}: {err.message}")
 
 
 def create_admin(

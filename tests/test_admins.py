@@ -42,7 +42,13 @@ def test_organization_selector_parses_ids_and_all(value, expected):
 
 @pytest.mark.parametrize(
     ("value", "fragment"),
-    [("", "is empty"), ("  , ", "is empty"), (None, "is empty"), ("all,123", "cannot be combined"), ("12 3", "not an organization ID")],
+    [
+        ("", "is empty"),
+        ("  , ", "is empty"),
+        (None, "is empty"),
+        ("all,123", "cannot be combined"),
+        ("12 3", "not an organization ID"),
+    ],
 )
 def test_organization_selector_rejects_bad_input_naming_the_field(value, fragment):
     with pytest.raises(InputError) as err:
@@ -146,7 +152,9 @@ def test_plan_create_posts_a_spec_shaped_body():
 
 def test_plan_create_is_unchanged_for_same_access_matching_email_case_insensitively():
     current = [admin(email="JANE@example.com", networks=[("N_1", "full")])]
-    change = admins.plan_create(request(org_access="read-only", networks=("N_1",), network_access="full"), current, ["N_1"])
+    change = admins.plan_create(
+        request(org_access="read-only", networks=("N_1",), network_access="full"), current, ["N_1"]
+    )
     assert change.outcome == Outcome.UNCHANGED and not change.is_write and change.admin_id == "A1"
 
 

@@ -46,7 +46,10 @@ def test_bad_settings_name_the_key(config, fragment):
 
 
 def test_allowed_ids_accept_numbers_and_strings():
-    assert settings_from_mapping({"allowed_organization_ids": [123, " 456 "]}).allowed_organization_ids == ("123", "456")
+    assert settings_from_mapping({"allowed_organization_ids": [123, " 456 "]}).allowed_organization_ids == (
+        "123",
+        "456",
+    )
 
 
 def test_environment_key_is_the_last_fallback(monkeypatch):
@@ -65,7 +68,9 @@ class SecretsGroupKeyTest(TestCase):
     """The SecretsGroup wins over the api_key setting."""
 
     def make_group(self, value=KEY):
-        secret = Secret.objects.create(name="meraki-key", provider="environment-variable", parameters={"variable": "TEST_MERAKI_KEY"})
+        secret = Secret.objects.create(
+            name="meraki-key", provider="environment-variable", parameters={"variable": "TEST_MERAKI_KEY"}
+        )
         group = SecretsGroup.objects.create(name="Meraki")
         SecretsGroupAssociation.objects.create(
             secrets_group=group,

@@ -1,0 +1,71 @@
+"""``python -m meraki_standin``: run the stand-in Dashboard for a development environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from .dashboard import FakeDashboard
+from .seed import SEEDS
+from .server import StandinServer
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m meraki_standin",
+        description="Run the stand-in Meraki Dashboard API for a development environment.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8081, help="TCP port, 0 for any free one (default 8081)")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("MERAKI_DASHBOARD_API_KEY"),
+        help="the only API key accepted (default: $MERAKI_DASHBOARD_API_KEY, preferred: arguments show in ps)",
+    )
+    parser.add_argument("--seed", choices=sorted(SEEDS), default="demo", help="initial data (default demo)")
+    parser.add_argument(
+        "--link-style",
+        choices=["absolute", "api-relative"],
+        default="api-relative",
+        help="Link header URLs: api-relative (/organizations/...; default), which the meraki SDK needs to follow "
+        "pages when its base_url is not a meraki.com host, or absolute, as the real Dashboard sends them.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve until SIGINT or SIGTERM.
+
+    Args:
+        argv: Arguments (default ``sys.argv[1:]``).
+
+    Returns:
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    if not args.api_key:
+        print("meraki-standin: give --api-key or set MERAKI_DASHBOARD_API_KEY", file=sys.stderr)
+        return 2
+    fake = FakeDashboard(api_key=args.api_key, link_style=args.link_style)
+    SEEDS[args.seed](fake)
+    server = StandinServer(fake, host=args.host, port=args.port)
+
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    server.start()
+    print(f"meraki-standin: serving {server.base_url} (seed {args.seed})", file=sys.stderr, flush=True)
+    while not stopping.wait(0.5):
+        pass
+    server.stop()
+    print("meraki-standin: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

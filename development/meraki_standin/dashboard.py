@@ -1,0 +1,420 @@
+"""``FakeDashboard``: a stateful, spec-checked stand-in for the Meraki Dashboard API v1, with no sockets."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import httpx
+import respx
+
+from . import spec
+from .faults import Fault, FaultQueue, make_fault
+from .operations import HANDLERS, Call
+from .records import ApiError, RecordedRequest, not_found, parse_query, redacted_headers
+from .state import DashboardState, Organization, admin_record, iso, network_record, organization_record
+
+LinkStyle = Literal["absolute", "api-relative"]
+
+
+class FakeDashboard:
+    """In-memory Meraki Dashboard: organizations, networks and admins behind a spec-validated request handler.
+
+    ``handle`` is the single entry point; ``mock`` routes httpx traffic to it and ``server.StandinServer`` serves it
+    over HTTP. All public methods are thread-safe.
+    """
+
+    def __init__(
+        self,
+        api_key: str = "test-key",
+        *,
+        api_root: str = "/api/v1",
+        link_style: LinkStyle = "absolute",
+        strict: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """Create an empty dashboard.
+
+        Args:
+            api_key: The only key accepted (``Authorization: Bearer`` or ``X-Cisco-Meraki-API-Key``).
+            api_root: Path prefix of the API.
+            link_style: ``absolute`` Link URLs like Meraki, or ``api-relative`` (``/organizations/...``), which the
+                meraki SDK needs when its base_url is not a meraki.com host (it prefixes base_url to any other URL).
+            strict: Treat body keys the spec does not list as violations (the spec has no additionalProperties).
+            clock: Returns the current time (UTC); defaults to the wall clock.
+        """
+        self.api_key = api_key
+        self.api_root = api_root.rstrip("/")
+        self.link_style = link_style
+        self.strict = strict
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._state = DashboardState()
+        self._faults = FaultQueue()
+        self._requests: list[RecordedRequest] = []
+        self._violations: list[str] = []
+        self._lock = threading.RLock()
+
+    # ----------------------------------------------------------------- setup helpers (no API call, no change log)
+
+    def _org(self, org_id: str) -> Organization:
+        try:
+            return self._state.org(org_id, visible=False)
+        except ApiError:
+            raise KeyError(f"no organization {org_id!r}") from None
+
+    def add_organization(self, org_id: str, name: str | None = None, accessible: bool = True) -> dict[str, Any]:
+        """Add an organization.
+
+        Args:
+            org_id: Its id.
+            name: Its name (default ``Organization <id>``).
+            accessible: False makes it invisible to the key: not listed, and every call on it answers 404.
+
+        Returns:
+            A copy of the organization record.
+        """
+        with self._lock:
+            if org_id in self._state.orgs:
+                raise ValueError(f"organization {org_id!r} already exists")
+            org = Organization(organization_record(org_id, name or f"Organization {org_id}"), accessible=accessible)
+            self._state.orgs[org_id] = org
+            return copy.deepcopy(org.record)
+
+    def add_network(
+        self,
+        org_id: str,
+        network_id: str | None = None,
+        name: str | None = None,
+        tags: list[str] | None = None,
+        product_types: list[str] | None = None,
+        time_zone: str = "America/Los_Angeles",
+        notes: str = "",
+    ) -> dict[str, Any]:
+        """Add a network to an organization.
+
+        Args:
+            org_id: The organization.
+            network_id: Its id (generated when omitted).
+            name: Its name (default ``Network <id>``).
+            tags: Network tags.
+            product_types: Default ``["appliance", "switch", "wireless"]``.
+            time_zone: IANA time zone.
+            notes: Free text.
+
+        Returns:
+            A copy of the network record.
+        """
+        with self._lock:
+            org = self._org(org_id)
+            network_id = network_id or self._state.new_network_id()
+            if any(network_id in other.networks for other in self._state.orgs.values()):
+                raise ValueError(f"network {network_id!r} already exists")
+            types = product_types if product_types is not None else ["appliance", "switch", "wireless"]
+            record = network_record(
+                org_id, network_id, name or f"Network {network_id}", tags or [], types, time_zone, notes
+            )
+            org.networks[network_id] = record
+            return copy.deepcopy(record)
+
+    def add_admin(
+        self,
+        org_id: str,
+        email: str,
+        name: str,
+        org_access: str = "read-only",
+        networks: list[dict[str, str]] | None = None,
+        tags: list[dict[str, str]] | None = None,
+        account_status: str = "ok",
+        two_factor: bool = False,
+        has_api_key: bool = False,
+        last_active: datetime | str | None = None,
+        authentication_method: str = "Email",
+        admin_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Add an admin directly (no validation of business rules beyond the ones below, no change log entry).
+
+        Args:
+            org_id: The organization.
+            email: Unique (case-insensitively) within the organization.
+            name: Display name.
+            org_access: ``full``, ``read-only``, ``enterprise`` or ``none``.
+            networks: Network privileges ``[{"id": ..., "access": ...}]``; the networks must exist.
+            tags: Tag privileges ``[{"tag": ..., "access": ...}]``.
+            account_status: ``ok``, ``pending``, ``unverified`` or ``locked``.
+            two_factor: twoFactorAuthEnabled.
+            has_api_key: hasApiKey.
+            last_active: datetime or ISO string; None leaves lastActive out.
+            authentication_method: ``Email`` or ``Cisco SecureX Sign-On``.
+            admin_id: Explicit id; by default one id per email across all organizations.
+
+        Returns:
+            A copy of the admin record, including its generated string ``id``.
+
+        Raises:
+            ValueError: Duplicate email, unknown network, or a value the spec does not allow.
+        """
+        with self._lock:
+            org = self._org(org_id)
+            if org.admin_by_email(email) is not None:
+                raise ValueError(f"{email} is already an admin of organization {org_id}")
+            try:
+                org.check_privileges(networks)
+            except ApiError as error:
+                raise ValueError(error.messages[0]) from None
+            if admin_id is not None:
+                self._state.claim_admin_id(email, admin_id)
+            if isinstance(last_active, datetime):
+                last_active = iso(last_active)
+            record = admin_record(
+                admin_id or self._state.admin_id_for(email),
+                email,
+                name,
+                org_access,
+                tags=tags,
+                networks=networks,
+                account_status=account_status,
+                two_factor=two_factor,
+                has_api_key=has_api_key,
+                last_active=last_active,
+                authentication_method=authentication_method,
+            )
+            problems = spec.validate_response_body("getOrganizationAdmins", 200, [record], self.strict)
+            if problems:
+                raise ValueError(f"invalid admin: {problems}")
+            org.admins[record["id"]] = record
+            return copy.deepcopy(record)
+
+    def patch_admin(self, org_id: str, admin_id: str, **fields: Any) -> dict[str, Any]:
+        """Change an admin's record directly, e.g. ``patch_admin("1", admin_id, accountStatus="ok")``.
+
+        Args:
+            org_id: The organization.
+            admin_id: The admin.
+            **fields: Record keys in Meraki's spelling.
+
+        Returns:
+            A copy of the updated record.
+        """
+        with self._lock:
+            admin = self._org(org_id).admins[admin_id]
+            candidate = {**admin, **copy.deepcopy(fields)}
+            problems = spec.validate_response_body("getOrganizationAdmins", 200, [candidate], self.strict)
+            if problems:
+                raise ValueError(f"invalid admin: {problems}")
+            admin.update(candidate)
+            return copy.deepcopy(admin)
+
+    # ----------------------------------------------------------------------------------------- inspection
+
+    def organizations(self) -> list[dict[str, Any]]:
+        """Copies of all organization records, inaccessible ones included."""
+        with self._lock:
+            return [copy.deepcopy(org.record) for org in self._state.orgs.values()]
+
+    def admins(self, org_id: str) -> list[dict[str, Any]]:
+        """Copies of an organization's admin records, in Meraki's response shape."""
+        with self._lock:
+            return copy.deepcopy(list(self._org(org_id).admins.values()))
+
+    def networks(self, org_id: str) -> list[dict[str, Any]]:
+        """Copies of an organization's network records."""
+        with self._lock:
+            return copy.deepcopy(list(self._org(org_id).networks.values()))
+
+    def configuration_changes(self, org_id: str) -> list[dict[str, Any]]:
+        """Copies of an organization's change log entries (one per successful API write), oldest first."""
+        with self._lock:
+            return copy.deepcopy(self._org(org_id).changes)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received, in order (faulted ones included)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def writes(self) -> list[RecordedRequest]:
+        """The POST/PUT/PATCH/DELETE requests received, in order."""
+        with self._lock:
+            return [request for request in self._requests if request.is_write]
+
+    @property
+    def spec_violations(self) -> list[str]:
+        """Violations seen, each starting with ``request`` (a client bug) or ``response`` (a bug of the fake)."""
+        with self._lock:
+            return list(self._violations)
+
+    def clear_records(self) -> None:
+        """Forget recorded requests and spec violations (state and faults are kept)."""
+        with self._lock:
+            self._requests.clear()
+            self._violations.clear()
+
+    # ---------------------------------------------------------------------------------------------- faults
+
+    def fail_next(
+        self,
+        method: str = "*",
+        path: str = ".*",
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        times: int = 1,
+        exception: type[BaseException] | BaseException | None = None,
+        after: bool = False,
+    ) -> None:
+        """Make the next ``times`` matching requests fail.
+
+        Args:
+            method: HTTP method to match, or ``*``.
+            path: Regex fully matched against the path relative to the API root.
+            status: Answer with this status (give this or ``exception``).
+            headers: Response headers; a 429 gets ``Retry-After: 1`` when None.
+            body: Response body; None means ``{"errors": [<reason>]}``.
+            times: Number of matching requests affected.
+            exception: Raise this instead, e.g. ``httpx.ConnectTimeout`` (class or instance).
+            after: Process the request first (state changes happen), then fail it; models a timeout after the
+                Dashboard already applied a write.
+        """
+        fault = make_fault(method, path, status, headers, body, exception, times, after)
+        with self._lock:
+            self._faults.add(fault)
+
+    def clear_faults(self) -> None:
+        """Drop faults that have not fired yet."""
+        with self._lock:
+            self._faults.clear()
+
+    # -------------------------------------------------------------------------------------------- handling
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        """Answer one request as the Dashboard would.
+
+        Args:
+            request: The request; its URL must be under ``api_root``.
+
+        Returns:
+            The response.
+
+        Raises:
+            BaseException: Whatever an injected fault's ``exception`` is.
+        """
+        with self._lock:
+            record = self._record(request)
+            fault = self._faults.take(record.method, record.path)
+            if fault is not None and not fault.after:
+                return self._fail(fault, request, record)
+            response = self._respond(request, record)
+            if fault is not None:
+                return self._fail(fault, request, record)
+            return response
+
+    @staticmethod
+    def _fail(fault: Fault, request: httpx.Request, record: RecordedRequest) -> httpx.Response:
+        if fault.exception is not None:
+            record.status = None
+            fault.raise_for(request)
+        reply = fault.reply()
+        record.status = reply.status
+        return reply.to_response(request)
+
+    def _record(self, request: httpx.Request) -> RecordedRequest:
+        path = request.url.path
+        if path.startswith(self.api_root + "/"):
+            path = path[len(self.api_root) :]
+        try:
+            body = json.loads(request.content) if request.content else None
+        except ValueError:
+            body = None
+        record = RecordedRequest(
+            method=request.method.upper(),
+            path=path,
+            query=parse_query(request.url),
+            json=body,
+            headers=redacted_headers(request.headers),
+            url=str(request.url),
+        )
+        self._requests.append(record)
+        return record
+
+    def _respond(self, request: httpx.Request, record: RecordedRequest) -> httpx.Response:
+        operation_id = ""
+        try:
+            if not self._authorized(request):
+                raise ApiError(401, "Invalid API key")
+            operation_id, call = self._prepare(request, record)
+            reply = HANDLERS[operation_id](self._state, call)
+        except ApiError as error:
+            reply = error.reply()
+        if operation_id and 200 <= reply.status < 300:
+            for problem in spec.validate_response_body(operation_id, reply.status, reply.body, self.strict):
+                self._violations.append(f"response {reply.status} {record.method} {record.path}: {problem}")
+        record.status = reply.status
+        return reply.to_response(request)
+
+    def _authorized(self, request: httpx.Request) -> bool:
+        bearer = request.headers.get("Authorization", "")
+        keys = {request.headers.get("X-Cisco-Meraki-API-Key"), bearer[7:] if bearer.startswith("Bearer ") else None}
+        return self.api_key in keys
+
+    def _prepare(self, request: httpx.Request, record: RecordedRequest) -> tuple[str, Call]:
+        """Route and validate a request; raises ApiError with the Dashboard's answer when it cannot proceed."""
+        if not request.url.path.startswith(self.api_root + "/"):
+            raise not_found()
+        found = spec.match_operation(record.method, record.path)
+        if found is None or found[0].operation_id not in HANDLERS:
+            raise not_found()
+        operation, params = found
+        org = self._state.org(params["organizationId"]) if "organizationId" in params else None
+        query, problems = spec.validate_query(operation.operation_id, record.query)
+        if request.content and record.json is None:
+            problems.append("the request body is not valid JSON")
+        else:
+            problems += spec.validate_request_body(operation.operation_id, record.json, self.strict)
+        if problems:
+            self._violations.extend(f"request {record.method} {record.path}: {problem}" for problem in problems)
+            raise ApiError(400, *problems)
+        endpoint = record.path if self.link_style == "api-relative" else self._absolute(request, record.path)
+        call = Call(
+            operation_id=operation.operation_id,
+            params=params,
+            query=query,
+            raw_query=record.query,
+            body=copy.deepcopy(record.json),
+            org=org,
+            endpoint=endpoint,
+            label=f"{record.method} {self.api_root}{record.path}",
+            now=self._now(),
+        )
+        return operation.operation_id, call
+
+    def _absolute(self, request: httpx.Request, path: str) -> str:
+        return f"{request.url.scheme}://{request.url.netloc.decode('ascii')}{self.api_root}{path}"
+
+    def _now(self) -> datetime:
+        moment = self._clock()
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+    # ------------------------------------------------------------------------------------------------ mock
+
+    def mock(self, base_url: str = "https://api.meraki.com/api/v1") -> respx.MockRouter:
+        """A respx router sending every request under ``base_url`` to ``handle`` and refusing all others.
+
+        Use as a context manager: ``with fake.mock(): ...``. ``assert_all_called`` is off; any request outside
+        ``base_url`` raises ``respx.models.AllMockedAssertionError``.
+
+        Args:
+            base_url: Scheme, host and API root the client uses; its path must equal ``api_root``.
+
+        Returns:
+            The router.
+        """
+        if httpx.URL(base_url).path.rstrip("/") != self.api_root:
+            raise ValueError(f"base_url path must be the API root {self.api_root!r}")
+        router = respx.MockRouter(assert_all_called=False, assert_all_mocked=True, base_url=base_url)
+        router.route(name="meraki-standin").mock(side_effect=self.handle)
+        return router

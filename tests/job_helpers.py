@@ -1,0 +1,83 @@
+"""Shared set-up for job tests: a real Nautobot (TransactionTestCase), the fake Dashboard behind respx."""
+
+from __future__ import annotations
+
+import json
+from unittest import mock
+
+from django.test import override_settings
+from meraki_standin import FakeDashboard
+from nautobot.apps.testing import TransactionTestCase, get_job_class_and_model, run_job_for_testing
+from nautobot.extras.models import JobLogEntry
+
+BASE_URL = "https://api.meraki.com/api/v1"
+API_KEY = "5ec12e7a9b0c4d3e8f1a2b3c4d5e6f7a8b9c0d1e"  # a made-up key the fake accepts
+JOB_MODULE = "nautobot_meraki_users.jobs"
+
+
+def app_config(**overrides) -> dict:
+    """PLUGINS_CONFIG for the app, pointing at the fake Dashboard."""
+    config = {"api_key": API_KEY, "base_url": BASE_URL, "maximum_retries": 3, "request_timeout": 5}
+    config.update(overrides)
+    return {"nautobot_meraki_users": config}
+
+
+def seed(fake: FakeDashboard) -> None:
+    """Three organizations: Acme (two networks, tags), Globex (one network), Initech (no networks)."""
+    fake.add_organization("100", "Acme")
+    fake.add_network("100", "N_100_1", "HQ", tags=["west", "hq"])
+    fake.add_network("100", "N_100_2", "Branch", tags=["east"])
+    fake.add_admin("100", "alice@example.com", "Alice", org_access="full")
+    fake.add_organization("200", "Globex")
+    fake.add_network("200", "N_200_1", "HQ", tags=["west"])
+    fake.add_organization("300", "Initech")
+
+
+class MerakiJobTestCase(TransactionTestCase):
+    """Runs the app's jobs in-process against a seeded fake Dashboard."""
+
+    config_overrides: dict = {}
+
+    def setUp(self):
+        super().setUp()
+        self.fake = FakeDashboard(api_key=API_KEY)
+        seed(self.fake)
+        router = self.fake.mock(BASE_URL)
+        router.start()
+        self.addCleanup(router.stop)
+        self.waits: list[float] = []
+        patcher = mock.patch("nautobot_meraki_users.dashboard.pause", self.waits.append)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.set_config(**self.config_overrides)
+
+    def set_config(self, **overrides):
+        """Replace the app's settings for the rest of the test."""
+        settings = override_settings(PLUGINS_CONFIG=app_config(**overrides))
+        settings.enable()
+        self.addCleanup(settings.disable)
+
+    def run_job(self, class_name: str, **data):
+        """Run a job like a worker would; returns (job_result, result, log lines)."""
+        _, job_model = get_job_class_and_model(JOB_MODULE, class_name)
+        job_result = run_job_for_testing(job_model, job_kwargs=data)
+        job_result.refresh_from_db()
+        logs = list(
+            JobLogEntry.objects.filter(job_result=job_result).order_by("created").values_list("log_level", "message")
+        )
+        return job_result, job_result.result, logs
+
+    def assert_no_spec_violations(self):
+        self.assertEqual(self.fake.spec_violations, [])
+
+    def assert_key_not_leaked(self, job_result, logs):
+        """The API key appears nowhere a user or another process could read it."""
+        self.assertNotIn(API_KEY, json.dumps(job_result.result, default=str))
+        self.assertNotIn(API_KEY, json.dumps(job_result.task_kwargs, default=str))
+        self.assertNotIn(API_KEY, json.dumps(job_result.traceback, default=str))
+        for _, message in logs:
+            self.assertNotIn(API_KEY, message)
+
+    def outcomes(self, result) -> dict[str, str]:
+        """organization_id -> outcome."""
+        return {org["organization_id"]: org["outcome"] for org in result["organizations"]}

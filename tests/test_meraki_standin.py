@@ -1,0 +1,596 @@
+"""Tests of the stand-in Meraki Dashboard (development/meraki_standin), driven by the real meraki SDK.
+
+Pure pytest: no database, no Django. Run with ``pytest tests/test_meraki_standin.py -p no:django``.
+"""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+DEVELOPMENT = Path(__file__).resolve().parent.parent / "development"
+sys.path.insert(0, str(DEVELOPMENT))
+
+import httpx  # noqa: E402
+import meraki  # noqa: E402
+import pytest  # noqa: E402
+import respx  # noqa: E402
+from meraki_standin import FakeDashboard, seed_demo  # noqa: E402
+from meraki_standin import spec as standin_spec  # noqa: E402
+from meraki_standin.server import StandinServer  # noqa: E402
+
+KEY = "test-key"
+BASE_URL = "https://api.meraki.com/api/v1"
+CALLER = "NautobotMerakiUsers/0.1.0 NetworkToCode"
+NOW = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def make_api(api_key=KEY, base_url=BASE_URL, sleeps=None):
+    api = meraki.DashboardAPI(
+        api_key=api_key,
+        base_url=base_url,
+        suppress_logging=True,
+        output_log=False,
+        print_console=False,
+        smart_flow_enabled=False,
+        caller=CALLER,
+        maximum_retries=2,
+        wait_on_rate_limit=True,
+    )
+    api._session._sleep = (lambda seconds: None) if sleeps is None else sleeps.append
+    return api
+
+
+@pytest.fixture
+def fake():
+    dashboard = FakeDashboard(api_key=KEY, clock=lambda: NOW)
+    dashboard.add_organization(org_id="100", name="Org A")
+    dashboard.add_organization(org_id="200", name="Org B")
+    dashboard.add_organization(org_id="999", name="Hidden", accessible=False)
+    dashboard.add_network("100", network_id="N_1", name="HQ", tags=["west"])
+    dashboard.add_network("100", network_id="N_2", name="Branch", tags=["east"])
+    dashboard.add_admin(
+        "100", "miles@example.com", "Miles Meraki", org_access="read-only",
+        networks=[{"id": "N_1", "access": "full"}], tags=[{"tag": "west", "access": "read-only"}],
+    )  # fmt: skip
+    yield dashboard
+    responses = [violation for violation in dashboard.spec_violations if violation.startswith("response")]
+    assert responses == [], "the fake answered outside the spec"
+
+
+@pytest.fixture
+def mocked(fake):
+    with fake.mock(BASE_URL):
+        yield fake
+
+
+@pytest.fixture
+def api():
+    return make_api()
+
+
+def http(method, path, key=KEY, **kwargs):
+    """A direct httpx call (inside ``mocked``) with Meraki's bearer header."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return httpx.request(method, BASE_URL + path, headers=headers, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------- organizations
+
+
+def test_list_organizations_shows_only_accessible_ones(mocked, api):
+    orgs = api.organizations.getOrganizations()
+
+    assert [org["id"] for org in orgs] == ["100", "200"]
+    assert orgs[0]["name"] == "Org A"
+    assert orgs[0]["url"].startswith("https://n1.meraki.com/o/")
+    assert orgs[0]["url"].endswith("/manage/organization/overview")
+    assert mocked.requests[-1].path == "/organizations"
+    assert mocked.requests[-1].headers["authorization"] == "<redacted>"
+
+
+def test_organizations_page_like_networks(mocked, api):
+    for number in range(1, 6):
+        mocked.add_organization(org_id=f"30{number}")
+
+    orgs = api.organizations.getOrganizations(total_pages="all", perPage=3)
+
+    assert [org["id"] for org in orgs] == ["100", "200", "301", "302", "303", "304", "305"]
+    assert len(mocked.requests) == 3
+
+
+def test_get_organization(mocked, api):
+    assert api.organizations.getOrganization("200")["name"] == "Org B"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda api: api.organizations.getOrganization("999"),
+        lambda api: api.organizations.getOrganizationAdmins("999"),
+        lambda api: api.organizations.getOrganizationNetworks("999"),
+        lambda api: api.organizations.createOrganizationAdmin("999", "a@example.com", "A", "full"),
+        lambda api: api.organizations.getOrganization("12345"),
+    ],
+    ids=["org", "admins", "networks", "create-admin", "unknown-org"],
+)
+def test_inaccessible_or_unknown_organization_is_404(mocked, api, call):
+    with pytest.raises(meraki.APIError) as caught:
+        call(api)
+
+    assert caught.value.status == 404
+    assert caught.value.message == {"errors": ["Not found"]}
+    assert mocked.admins("999") == []
+
+
+# ----------------------------------------------------------------------------------------------------- auth
+
+
+def test_wrong_api_key_is_401(mocked):
+    with pytest.raises(meraki.APIError) as caught:
+        make_api(api_key="wrong-key").organizations.getOrganizations()
+
+    assert caught.value.status == 401
+    assert caught.value.message == {"errors": ["Invalid API key"]}
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"X-Cisco-Meraki-API-Key": KEY}, 200),
+        ({"Authorization": f"Bearer {KEY}"}, 200),
+        ({"Authorization": KEY}, 401),
+        ({"X-Cisco-Meraki-API-Key": "nope"}, 401),
+        ({}, 401),
+    ],
+)
+def test_both_key_headers_are_accepted(mocked, headers, status):
+    assert httpx.get(f"{BASE_URL}/organizations", headers=headers).status_code == status
+
+
+# --------------------------------------------------------------------------------------------------- admins
+
+
+def test_list_admins_in_meraki_shape(mocked, api):
+    (admin,) = api.organizations.getOrganizationAdmins("100")
+
+    assert set(admin) == {
+        "id", "name", "email", "orgAccess", "accountStatus", "twoFactorAuthEnabled", "hasApiKey", "tags",
+        "networks", "authenticationMethod",
+    }  # fmt: skip
+    assert isinstance(admin["id"], str)
+    assert admin["networks"] == [{"id": "N_1", "access": "full"}]
+    assert admin["tags"] == [{"tag": "west", "access": "read-only"}]
+
+
+def test_list_admins_filtered_by_network(mocked, api):
+    mocked.add_admin("100", "east@example.com", "East", networks=[{"id": "N_2", "access": "read-only"}])
+
+    admins = api.organizations.getOrganizationAdmins("100", networkIds=["N_2"])
+
+    assert [admin["email"] for admin in admins] == ["east@example.com"]
+    assert mocked.requests[-1].query == {"networkIds[]": ["N_2"]}
+
+
+def test_create_admin_is_201_and_unverified(mocked, api):
+    created = api.organizations.createOrganizationAdmin(
+        "100", "new@example.com", "New Admin", "none", networks=[{"id": "N_2", "access": "read-only"}]
+    )
+
+    assert created["accountStatus"] == "unverified"
+    assert created["twoFactorAuthEnabled"] is False
+    assert created["hasApiKey"] is False
+    assert created["authenticationMethod"] == "Email"
+    assert "lastActive" not in created
+    assert mocked.admins("100")[-1] == created
+    (write,) = mocked.writes
+    assert (write.method, write.path, write.status) == ("POST", "/organizations/100/admins", 201)
+    assert write.json == {
+        "email": "new@example.com",
+        "name": "New Admin",
+        "orgAccess": "none",
+        "networks": [{"id": "N_2", "access": "read-only"}],
+    }
+
+
+def test_same_email_gets_the_same_admin_id_in_every_org(mocked, api):
+    first = api.organizations.createOrganizationAdmin("100", "both@example.com", "Both", "full")
+    second = api.organizations.createOrganizationAdmin("200", "BOTH@example.com", "Both", "full")
+
+    assert first["id"] == second["id"]
+
+
+def test_duplicate_email_is_400_case_insensitively(mocked, api):
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.createOrganizationAdmin("100", "MILES@Example.com", "Miles Again", "full")
+
+    assert caught.value.status == 400
+    assert caught.value.message == {"errors": ["Email has already been taken"]}
+    assert len(mocked.admins("100")) == 1
+
+
+def test_unknown_network_privilege_is_400(mocked, api):
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.createOrganizationAdmin(
+            "100", "x@example.com", "X", "none", networks=[{"id": "N_404", "access": "full"}]
+        )
+
+    assert caught.value.status == 400
+    assert "N_404" in caught.value.message["errors"][0]
+    assert mocked.spec_violations == []  # a Dashboard rule, not a spec violation
+
+
+def test_update_admin_changes_only_the_keys_given(mocked, api):
+    (admin,) = mocked.admins("100")
+
+    updated = api.organizations.updateOrganizationAdmin("100", admin["id"], orgAccess="full")
+
+    assert updated == {**admin, "orgAccess": "full"}
+    assert mocked.admins("100") == [updated]
+    assert mocked.writes[-1].json == {"orgAccess": "full"}
+
+
+def test_update_admin_replaces_privilege_lists(mocked, api):
+    (admin,) = mocked.admins("100")
+
+    updated = api.organizations.updateOrganizationAdmin(
+        "100", admin["id"], name="Miles", networks=[{"id": "N_2", "access": "read-only"}], tags=[]
+    )
+
+    assert updated["name"] == "Miles"
+    assert updated["networks"] == [{"id": "N_2", "access": "read-only"}]
+    assert updated["tags"] == []
+
+
+def test_update_unknown_admin_is_404(mocked, api):
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.updateOrganizationAdmin("100", "424242", name="Nobody")
+
+    assert caught.value.status == 404
+
+
+def test_delete_admin_is_204_then_404(mocked, api):
+    (admin,) = mocked.admins("100")
+
+    assert api.organizations.deleteOrganizationAdmin("100", admin["id"]) is None
+    assert mocked.admins("100") == []
+    assert mocked.requests[-1].status == 204
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.deleteOrganizationAdmin("100", admin["id"])
+    assert caught.value.status == 404
+
+
+def test_writes_are_in_the_change_log(mocked, api):
+    created = api.organizations.createOrganizationAdmin("100", "log@example.com", "Log", "full")
+    api.organizations.deleteOrganizationAdmin("100", created["id"])
+
+    changes = api.organizations.getOrganizationConfigurationChanges("100")
+
+    assert [change["label"] for change in changes] == [
+        "POST /api/v1/organizations/100/admins",
+        f"DELETE /api/v1/organizations/100/admins/{created['id']}",
+    ]
+    assert changes == mocked.configuration_changes("100")
+
+
+# ------------------------------------------------------------------------------------------------- the spec
+
+
+def test_body_violating_the_spec_is_400_and_recorded(mocked):
+    response = http("POST", "/organizations/100/admins", json={"email": "bad@example.com", "orgAccess": "admin"})
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert "'name' is a required property" in errors
+    assert any(error.startswith("orgAccess: 'admin' is not one of") for error in errors)
+    assert mocked.spec_violations == [f"request POST /organizations/100/admins: {error}" for error in errors]
+    assert len(mocked.admins("100")) == 1
+
+
+def test_unknown_body_key_is_a_violation(mocked):
+    (admin,) = mocked.admins("100")
+
+    response = http("PUT", f"/organizations/100/admins/{admin['id']}", json={"email": "changed@example.com"})
+
+    assert response.status_code == 400
+    assert "email" in response.json()["errors"][0]
+    assert mocked.admins("100") == [admin]
+
+
+def test_body_that_is_not_json_is_400(mocked):
+    response = http("POST", "/organizations/100/admins", content=b"{not json")
+
+    assert response.status_code == 400
+    assert mocked.spec_violations
+
+
+def test_query_violating_the_spec_is_400(mocked):
+    response = http("GET", "/organizations/100/networks", params={"perPage": "many"})
+
+    assert response.status_code == 400
+    assert mocked.spec_violations == [
+        "request GET /organizations/100/networks: perPage: 'many' is not of type 'integer'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/organizations/100/devices"),
+        ("PATCH", "/organizations/100/admins/1"),
+        ("GET", "/organizations/100/admins/1"),
+        ("GET", "/networks/N_1"),
+    ],
+)
+def test_anything_not_in_the_spec_is_404(mocked, method, path):
+    response = http(method, path)
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": ["Not found"]}
+
+
+def test_the_fakes_responses_conform_to_the_spec():
+    fake = FakeDashboard(api_key=KEY)
+    seed_demo(fake)
+    admins = fake.admins("100001")
+
+    assert standin_spec.validate_response_body("getOrganizationAdmins", 200, admins) == []
+    assert standin_spec.validate_response_body("getOrganizationNetworks", 200, fake.networks("100001")) == []
+    assert standin_spec.validate_response_body("getOrganizations", 200, fake.organizations()) == []
+    assert standin_spec.validate_response_body("getOrganizationAdmins", 200, [{**admins[0], "lastActive": ""}]) == [
+        "0.lastActive: '' is not a 'date-time'"
+    ]
+
+
+def test_spec_validation_functions():
+    assert standin_spec.validate_request_body("createOrganizationAdmin", {"email": "a@b.c", "name": "A"}) == [
+        "'orgAccess' is a required property"
+    ]
+    assert standin_spec.validate_request_body("updateOrganizationAdmin", None) == []
+    assert standin_spec.validate_request_body("updateOrganizationAdmin", {"nmae": "x"}, strict=False) == []
+    assert standin_spec.validate_response_body("deleteOrganizationAdmin", 204, None) == []
+    assert standin_spec.validate_response_body("deleteOrganizationAdmin", 200, None) != []
+
+
+def test_nullable_is_translated():
+    schema = standin_spec.openapi_to_json_schema({"type": "string", "enum": ["a"], "nullable": True})
+
+    assert schema == {"type": ["string", "null"], "enum": ["a", None]}
+
+
+# --------------------------------------------------------------------------------------------------- paging
+
+
+def add_networks(fake, count):
+    for number in range(count):
+        fake.add_network("200", network_id=f"N_2{number:02d}", name=f"Net {number}")
+
+
+def test_sdk_reads_networks_across_pages(mocked, api):
+    add_networks(mocked, 8)
+
+    networks = api.organizations.getOrganizationNetworks("200", total_pages="all", perPage=3)
+
+    assert [net["id"] for net in networks] == [f"N_2{number:02d}" for number in range(8)]
+    pages = [request for request in mocked.requests if request.path == "/organizations/200/networks"]
+    assert [request.query for request in pages] == [
+        {"perPage": "3"},
+        {"perPage": "3", "startingAfter": "N_202"},
+        {"perPage": "3", "startingAfter": "N_205"},
+    ]
+
+
+def test_link_header_is_absolute_like_merakis(mocked):
+    add_networks(mocked, 7)
+
+    link = http("GET", "/organizations/200/networks", params={"perPage": 3, "startingAfter": "N_202"}).headers["Link"]
+
+    endpoint = f"{BASE_URL}/organizations/200/networks"
+    assert link == (
+        f"<{endpoint}?perPage=3&startingAfter=0000000000>; rel=first, "
+        f"<{endpoint}?perPage=3&endingBefore=N_203>; rel=prev, "
+        f"<{endpoint}?perPage=3&startingAfter=N_205>; rel=next, "
+        f"<{endpoint}?perPage=3&endingBefore=zzzzzzzzzz>; rel=last"
+    )
+
+
+def test_last_page_has_no_next_link_and_filters_are_kept(mocked):
+    add_networks(mocked, 4)
+    mocked.add_network("200", network_id="N_3", tags=["x"])
+
+    response = http("GET", "/organizations/200/networks", params={"tags[]": "x", "perPage": 3})
+
+    assert [net["id"] for net in response.json()] == ["N_3"]
+    assert "rel=next" not in response.headers["Link"]
+    assert "tags[]=x&perPage=3" in response.headers["Link"]
+
+
+@pytest.mark.parametrize("per_page", ["2", "100001"])
+def test_per_page_out_of_range_is_400(mocked, per_page):
+    assert http("GET", "/organizations/200/networks", params={"perPage": per_page}).status_code == 400
+
+
+# --------------------------------------------------------------------------------------------------- faults
+
+
+def test_a_500_then_success_is_retried(mocked, api):
+    mocked.fail_next(method="GET", path=r"/organizations", status=500)
+
+    assert [org["id"] for org in api.organizations.getOrganizations()] == ["100", "200"]
+    assert [request.status for request in mocked.requests] == [500, 200]
+
+
+def test_a_500_every_time_exhausts_retries(mocked, api):
+    mocked.fail_next(path=r"/organizations/100/admins", status=500, times=5)
+
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.getOrganizationAdmins("100")
+
+    assert caught.value.status == 500
+    assert len(mocked.requests) == 2  # maximum_retries=2 means two attempts
+
+
+def test_429_waits_retry_after(mocked):
+    sleeps = []
+    api = make_api(sleeps=sleeps)
+    mocked.fail_next(method="POST", path=r"/organizations/100/admins", status=429, headers={"Retry-After": "7"})
+
+    api.organizations.createOrganizationAdmin("100", "later@example.com", "Later", "full")
+
+    assert sleeps == [7]
+    assert [request.status for request in mocked.writes] == [429, 201]
+    assert mocked.writes[0].json == mocked.writes[1].json
+
+
+def test_connect_timeout_then_success(mocked, api):
+    mocked.fail_next(method="*", path=r"/organizations/\d+/admins", exception=httpx.ConnectTimeout)
+
+    assert len(api.organizations.getOrganizationAdmins("100")) == 1
+    assert [request.status for request in mocked.requests] == [None, 200]
+
+
+def test_timeout_after_the_write_makes_the_retry_a_duplicate(mocked, api):
+    # The Dashboard created the admin but the answer never arrived; the SDK retries the POST.
+    mocked.fail_next(method="POST", path=r"/organizations/100/admins", exception=httpx.ReadTimeout, after=True)
+
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.createOrganizationAdmin("100", "twice@example.com", "Twice", "full")
+
+    assert caught.value.message == {"errors": ["Email has already been taken"]}
+    assert [admin["email"] for admin in mocked.admins("100")][-1] == "twice@example.com"
+
+
+def test_fail_next_needs_status_or_exception(fake):
+    with pytest.raises(ValueError):
+        fake.fail_next(path="/organizations")
+
+
+# ----------------------------------------------------------------------------------------------------- mock
+
+
+def test_mock_lets_nothing_else_through(mocked):
+    with pytest.raises(respx.models.AllMockedAssertionError):
+        httpx.get("https://example.com/")
+    with pytest.raises(respx.models.AllMockedAssertionError):
+        httpx.get("https://api.meraki.com/other")
+
+
+def test_setup_helpers_reject_mistakes(fake):
+    with pytest.raises(ValueError):
+        fake.add_admin("100", "MILES@example.com", "Dup")
+    with pytest.raises(ValueError):
+        fake.add_admin("100", "n@example.com", "N", networks=[{"id": "N_9", "access": "full"}])
+    with pytest.raises(ValueError):
+        fake.add_admin("100", "s@example.com", "S", account_status="active")
+    with pytest.raises(KeyError):
+        fake.add_network("404", network_id="N_9")
+
+
+def test_patch_admin_simulates_a_confirmed_account(mocked, api):
+    created = api.organizations.createOrganizationAdmin("100", "confirm@example.com", "Confirm", "full")
+
+    mocked.patch_admin("100", created["id"], accountStatus="ok", lastActive="2024-03-01T12:00:00Z")
+
+    (listed,) = [admin for admin in api.organizations.getOrganizationAdmins("100") if admin["id"] == created["id"]]
+    assert listed["accountStatus"] == "ok"
+
+
+# --------------------------------------------------------------------------------------------------- server
+
+
+@pytest.fixture
+def server():
+    fake = FakeDashboard(api_key=KEY, link_style="api-relative")
+    seed_demo(fake)
+    log = io.StringIO()
+    with StandinServer(fake, host="127.0.0.1", port=0, log=log) as running:
+        running.log = log
+        yield running
+
+
+def test_server_end_to_end(server):
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=server.base_url, headers=headers) as client:
+        health = httpx.get(server.url + "/healthz")
+        orgs = client.get("/organizations")
+        created = client.post(
+            "/organizations/100001/admins", json={"email": "dana@acme.example", "name": "Dana", "orgAccess": "full"}
+        )
+        duplicate = client.post(
+            "/organizations/100001/admins", json={"email": "Dana@acme.example", "name": "Dana", "orgAccess": "full"}
+        )
+        deleted = client.delete(f"/organizations/100001/admins/{created.json()['id']}")
+        unauthorized = client.get("/organizations", headers={"Authorization": "Bearer wrong"})
+
+    assert (health.status_code, health.text) == (200, "ok")
+    assert [org["id"] for org in orgs.json()] == ["100001", "100002", "100003"]
+    assert created.status_code == 201 and created.json()["accountStatus"] == "unverified"
+    assert duplicate.status_code == 400 and duplicate.json() == {"errors": ["Email has already been taken"]}
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert unauthorized.status_code == 401
+    log = server.log.getvalue()
+    assert '"POST /api/v1/organizations/100001/admins" 201' in log
+    assert KEY not in log
+    assert server.fake.spec_violations == []
+
+
+def test_sdk_pages_through_the_server_with_api_relative_links(server):
+    for number in range(5):
+        server.fake.add_network("100003", network_id=f"N_100003_9{number}")
+    api = make_api(base_url=server.base_url)
+
+    networks = api.organizations.getOrganizationNetworks("100003", total_pages="all", perPage=3)
+
+    assert len(networks) == 6
+    assert len(server.fake.requests) == 2
+
+
+def test_sdk_cannot_follow_absolute_links_off_meraki_hosts(server):
+    # meraki 4.7's validate_base_url prefixes base_url to any URL whose host is not *.meraki.com, so the SDK
+    # turns an absolute Link of a local server into base_url + "http://..."; hence the api-relative style.
+    server.fake.link_style = "absolute"
+    for number in range(5):
+        server.fake.add_network("100003", network_id=f"N_100003_9{number}")
+    api = make_api(base_url=server.base_url)
+
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.getOrganizationNetworks("100003", total_pages="all", perPage=3)
+
+    assert caught.value.status == 404
+    assert server.fake.requests[-1].path.startswith("/api/v1http://127.0.0.1:")
+
+
+def test_server_drops_the_connection_for_an_injected_transport_error(server):
+    server.fake.fail_next(path="/organizations", exception=httpx.ConnectError)
+    api = make_api(base_url=server.base_url)
+
+    assert len(api.organizations.getOrganizations()) == 3
+    assert [request.status for request in server.fake.requests] == [None, 200]
+
+
+def test_command_line_serves_until_sigterm():
+    env = {**os.environ, "PYTHONPATH": str(DEVELOPMENT), "MERAKI_DASHBOARD_API_KEY": "cli-secret-key"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meraki_standin", "--port", "0", "--seed", "demo"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = process.stderr.readline()
+        base_url = banner.split("serving ")[1].split()[0]
+        response = httpx.get(
+            base_url + "/organizations/100002/admins", headers={"X-Cisco-Meraki-API-Key": "cli-secret-key"}
+        )
+        process.send_signal(signal.SIGTERM)
+        rest = process.communicate(timeout=10)[1]
+    finally:
+        process.kill()
+
+    assert [admin["email"] for admin in response.json()] == ["hank@globex.example"]
+    assert process.returncode == 0
+    assert "cli-secret-key" not in banner + rest
+    assert '"GET /api/v1/organizations/100002/admins" 200' in rest
