@@ -128,7 +128,7 @@ class CreateUsersValidationTest(MerakiJobTestCase):
 class CreateUsersFaultTest(MerakiJobTestCase):
     def test_meraki_4xx_fails_that_organization_and_the_others_go_on(self):
         self.fake.fail_next("POST", "/organizations/100/admins", status=400, body={"errors": ["Name is too long"]})
-        job_result, result, logs = self.run_job("CreateUsers", **{**JANE, "meraki_org_id": "100,200"}, dryrun=False)
+        job_result, result, _ = self.run_job("CreateUsers", **{**JANE, "meraki_org_id": "100,200"}, dryrun=False)
         self.assertEqual(job_result.status, FAILURE)
         self.assertEqual(self.outcomes(result), {"100": "failed", "200": "created"})
         self.assertIn("Name is too long", result["organizations"][0]["message"])
