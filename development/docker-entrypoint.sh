@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Start-up of the `nautobot` service (docker-compose.base.yml):
+#   1. apply migrations and the other post-upgrade steps (this also registers the app's Jobs),
+#   2. create the superuser from DJANGO_SUPERUSER_USERNAME/PASSWORD/EMAIL (creds.env) if missing,
+#   3. enable the app's Jobs, which Nautobot registers disabled,
+#   4. exec the service command ("$@"), by default the development web server on port 8080.
+set -euo pipefail
+
+echo "docker-entrypoint: running nautobot-server post_upgrade"
+nautobot-server post_upgrade
+
+if [[ -n "${DJANGO_SUPERUSER_USERNAME:-}" && -n "${DJANGO_SUPERUSER_PASSWORD:-}" ]]; then
+    if nautobot-server shell -c "import os, sys
+from django.contrib.auth import get_user_model
+sys.exit(0 if get_user_model().objects.filter(username=os.environ['DJANGO_SUPERUSER_USERNAME']).exists() else 1)"; then
+        echo "docker-entrypoint: superuser '${DJANGO_SUPERUSER_USERNAME}' already exists"
+    else
+        echo "docker-entrypoint: creating superuser '${DJANGO_SUPERUSER_USERNAME}'"
+        nautobot-server createsuperuser --noinput
+    fi
+else
+    echo "docker-entrypoint: DJANGO_SUPERUSER_USERNAME or DJANGO_SUPERUSER_PASSWORD is not set; no superuser created." \
+        "Set both in development/creds.env (see creds.example.env)."
+fi
+
+echo "docker-entrypoint: enabling the nautobot_meraki_users Jobs"
+nautobot-server shell -c "from nautobot.extras.models import Job; count = Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True); print(f'docker-entrypoint: {count} job(s) enabled')"
+
+if [[ $# -eq 0 ]]; then
+    set -- nautobot-server runserver 0.0.0.0:8080 --insecure
+fi
+echo "docker-entrypoint: starting: $*"
+exec "$@"
