@@ -28,6 +28,10 @@ class MerakiUsersConfig(NautobotAppConfig):
         "proxy": None,
         "request_timeout": 30,
         "maximum_retries": 5,
+        "concurrency": 20,
+        "rate_limit_per_organization": 10,
+        "rate_limit_per_ip": 100,
+        "rate_limit_burst": 0,
     }
     caching_config = {}
     jobs = "jobs.jobs"

@@ -19,6 +19,7 @@ from meraki.exceptions import APIError, APIResponseError
 from nautobot_meraki_users import __version__
 from nautobot_meraki_users.admins import Organization
 from nautobot_meraki_users.errors import DashboardError
+from nautobot_meraki_users.ratelimit import RateLimiter, organization_of
 from nautobot_meraki_users.settings import AppSettings
 
 # Meraki's User-Agent rule: `Name[/version] Vendor`.
@@ -58,13 +59,19 @@ def relative_link_header(value: str, base_url: str) -> str:
 
 
 class _MerakiTransport(httpx.BaseTransport):
-    """Wraps the real transport to make the Dashboard's answers safe for the SDK (Retry-After, Link)."""
+    """Wraps the real transport: waits for the shared rate budget, makes answers safe for the SDK.
 
-    def __init__(self, inner: httpx.BaseTransport, base_url: str):
+    The SDK needs a whole-second Retry-After and, off Meraki's own hosts, relative Link URLs.
+    """
+
+    def __init__(self, inner: httpx.BaseTransport, base_url: str, limiter: RateLimiter | None = None):
         self._inner = inner
         self._base_url = base_url
+        self._limiter = limiter
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._limiter is not None:  # every attempt, retries included, spends from the shared budget
+            self._limiter.acquire(organization_of(request.url.path))
         response = self._inner.handle_request(request)
         if "Retry-After" in response.headers:
             fixed = normalize_retry_after(response.headers["Retry-After"])
@@ -166,8 +173,17 @@ def pause(seconds: float) -> None:
 class Dashboard:
     """A small client for the admin-related parts of the Meraki Dashboard API v1."""
 
-    def __init__(self, app_settings: AppSettings, api_key: str, sleep: Callable[[float], None] | None = None):
-        """Build the `meraki` client: no log files, no console output, smart flow off, our caller string."""
+    def __init__(
+        self,
+        app_settings: AppSettings,
+        api_key: str,
+        sleep: Callable[[float], None] | None = None,
+        limiter: RateLimiter | None = None,
+    ):
+        """Build the `meraki` client: no log files, no console output, smart flow off, our caller string.
+
+        Every request waits for `limiter` (the rate budget shared with other jobs and workers) when given.
+        """
         self.settings = app_settings
         try:
             self._api = meraki.DashboardAPI(
@@ -190,9 +206,12 @@ class Dashboard:
             ) from None
         session = self._api._session
         old_client = session._client
-        inner = httpx.HTTPTransport(proxy=app_settings.proxy or None)
+        pool = httpx.Limits(
+            max_connections=app_settings.concurrency + 5, max_keepalive_connections=app_settings.concurrency
+        )
+        inner = httpx.HTTPTransport(proxy=app_settings.proxy or None, limits=pool)
         session._client = httpx.Client(
-            transport=_MerakiTransport(inner, app_settings.base_url),
+            transport=_MerakiTransport(inner, app_settings.base_url, limiter),
             timeout=app_settings.request_timeout,
             headers=old_client.headers,
             trust_env=False,

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from django_redis import get_redis_connection
 from nautobot.apps.jobs import Job
 from nautobot.extras.jobs import JobForm
 
+from nautobot_meraki_users import service
 from nautobot_meraki_users.admins import OrganizationSelector, Outcome, is_blank
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import ConfigurationError, DashboardError, FieldError, InputError
+from nautobot_meraki_users.ratelimit import Budget, RateLimiter
 from nautobot_meraki_users.service import OrganizationResult, Report
 from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
 
 GROUPING = "Meraki Users"
+
+
+def shared_rate_limiter(app_settings: AppSettings) -> RateLimiter:
+    """The rate budget in Nautobot's Redis, shared by every job and Celery worker."""
+    return RateLimiter(
+        get_redis_connection("default"),
+        per_organization=Budget(app_settings.rate_limit_per_organization, app_settings.rate_limit_burst),
+        per_ip=Budget(app_settings.rate_limit_per_ip, app_settings.rate_limit_burst),
+    )
 
 
 def as_bool(value: object) -> bool:
@@ -59,7 +71,11 @@ class MerakiUsersJob(Job):
 
     def open_dashboard(self, app_settings: AppSettings) -> Dashboard:
         """Resolve the API key and build the client (raises ConfigurationError or DashboardError)."""
-        return Dashboard(app_settings, resolve_api_key(app_settings))
+        return Dashboard(app_settings, resolve_api_key(app_settings), limiter=shared_rate_limiter(app_settings))
+
+    def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
+        """Run one operation in every organization, logging one line per organization."""
+        return service.run_operation(dashboard, orgs, operation, dryrun, self.log_result, app_settings.concurrency)
 
     def log_result(self, result: OrganizationResult) -> None:
         """One log line per organization: what happened there."""

@@ -121,7 +121,8 @@ class CreateUsers(MerakiUsersJob):
             selector, request = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                return self.finish(service.create_admin(dashboard, orgs, request, dryrun, self.log_result))
+                operation = service.Operation("create", request.email, request)
+                return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
 
         return self.guarded(body, dryrun, _safe_selector(data))
 
@@ -177,7 +178,8 @@ class UpdateUsers(MerakiUsersJob):
             selector, request = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                report = service.update_admin(dashboard, orgs, request, dryrun, self.log_result)
+                operation = service.Operation("update", request.email, request)
+                report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings)
             if report.organizations and all(r.outcome == "absent" for r in report.organizations):
                 self.fail(f"{request.email} is not an admin of any of the {len(report.organizations)} organization(s).")
             return self.finish(report)
@@ -219,7 +221,8 @@ class DeleteUsers(MerakiUsersJob):
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                return self.finish(service.delete_admin(dashboard, orgs, email, dryrun, self.log_result))
+                operation = service.Operation("delete", email)
+                return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
 
         return self.guarded(body, dryrun, _safe_selector(data))
 
@@ -258,7 +261,7 @@ class ListUsers(MerakiUsersJob):
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                rows, results = service.list_admins(dashboard, orgs, email, self.log_result)
+                rows, results = service.list_admins(dashboard, orgs, email, self.log_result, app_settings.concurrency)
             self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", rows_to_csv(rows))
             failed = [r for r in results if r.outcome == "failed"]
             if failed:

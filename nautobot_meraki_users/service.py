@@ -1,8 +1,12 @@
-"""Runs one admin operation across organizations: read, check, plan, then (unless a dry run) apply.
+"""Runs admin operations across organizations: read, check, plan, then (unless a dry run) apply.
 
 The order guarantees the issue's promise: every input error, including a network or tag that does not
 exist in one of the organizations, is found before the first write anywhere. A failure while reading or
 writing one organization is reported for that organization and the others go on.
+
+Organizations are read and changed concurrently (at most `concurrency` at once); each organization is read
+once, however many operations touch it, and its own operations run one after another. Results keep the
+order of the request.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from nautobot_meraki_users.admins import (
 )
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import DashboardError, FieldError, InputError
+from nautobot_meraki_users.fanout import fan_out
 
 
 @dataclass
@@ -75,9 +80,39 @@ class Report:
 Reporter = Callable[[OrganizationResult], None]
 
 
+@dataclass(frozen=True)
+class Operation:
+    """One requested change for one email: create, update or delete (with `label`, e.g. "line 4", for imports)."""
+
+    action: str
+    email: str
+    request: AdminRequest | None = None
+    label: str = ""
+
+    @property
+    def needs_networks(self) -> bool:
+        """True when planning needs the organization's networks (to resolve networks or tags)."""
+        return self.request is not None and needs_networks(self.request.access)
+
+    def plan(self, org: Organization, admins: list[dict], networks: list[dict]) -> tuple[Change, list[FieldError]]:
+        """The change for this organization, and any input errors found against its state."""
+        if self.action == "delete":
+            return plan_delete(self.email, admins), []
+        assert self.request is not None
+        network_ids, errors = resolve_networks(self.request.access.networks or (), networks, org)
+        errors += check_tags(self.request.access.tags or (), networks, org)
+        planner = plan_create if self.action == "create" else plan_update
+        if self.label:
+            errors = [FieldError(f"{self.label}: {e.field}", e.message) for e in errors]
+        return planner(self.request, admins, network_ids), errors
+
+
 @dataclass
-class _OrgWork:
+class Target:
+    """One operation in one organization, with its planned change (or why it could not be planned)."""
+
     org: Organization
+    operation: Operation
     change: Change | None = None
     error: str = ""
 
@@ -97,44 +132,80 @@ def load_organizations(
     return select_organizations(selector, visible, allowed_ids, field_name)
 
 
-def _plan_all(
-    dashboard: Dashboard,
-    orgs: list[Organization],
-    plan: Callable[[Organization, list[dict], list[dict]], tuple[Change, list[FieldError]]],
-    with_networks: bool,
-) -> list[_OrgWork]:
-    work: list[_OrgWork] = []
+def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
+    groups: dict[str, list[Target]] = {}
+    for target in targets:
+        groups.setdefault(target.org.id, []).append(target)
+    return groups
+
+
+def plan_targets(dashboard: Dashboard, targets: list[Target], concurrency: int) -> None:
+    """Read each organization once (concurrently) and plan every target against it.
+
+    Raises:
+        InputError: every network or tag that does not exist where it is requested; nothing has been changed.
+    """
+    groups = _by_organization(targets)
+
+    def read(org_targets: list[Target]) -> tuple[list[dict], list[dict]]:
+        org = org_targets[0].org
+        admins = dashboard.admins(org.id)
+        networks = dashboard.networks(org.id) if any(t.operation.needs_networks for t in org_targets) else []
+        return admins, networks
+
     input_errors: list[FieldError] = []
-    for org in orgs:
-        try:
-            admins = dashboard.admins(org.id)
-            networks = dashboard.networks(org.id) if with_networks else []
-        except DashboardError as err:
-            work.append(_OrgWork(org, error=f"reading organization {org.id} failed: {err.message}"))
+    for done in fan_out(read, list(groups.values()), concurrency):
+        if done.error is not None:
+            message = getattr(done.error, "message", None) or f"unexpected error: {type(done.error).__name__}"
+            for target in done.item:
+                target.error = f"reading organization {target.org.id} failed: {message}"
             continue
-        change, errors = plan(org, admins, networks)
-        input_errors.extend(errors)
-        work.append(_OrgWork(org, change=change))
+        admins, networks = done.value
+        for target in done.item:
+            target.change, errors = target.operation.plan(target.org, admins, networks)
+            input_errors.extend(errors)
     if input_errors:
         raise InputError(input_errors)
-    return work
 
 
-def _apply_all(
+def apply_targets(
+    dashboard: Dashboard, targets: list[Target], dryrun: bool, concurrency: int
+) -> list[OrganizationResult]:
+    """Apply the planned changes (none in a dry run): organizations concurrently, one organization's in order.
+
+    Returns one result per target, in the targets' order.
+    """
+    results: dict[int, OrganizationResult] = {}
+    index = {id(target): position for position, target in enumerate(targets)}
+
+    def apply(org_targets: list[Target]) -> None:
+        for target in org_targets:
+            if target.change is None:
+                outcome = _failed(target.org, target.error)
+            else:
+                outcome = _apply_one(dashboard, target.org, target.change, target.operation.email, dryrun)
+            results[index[id(target)]] = outcome
+
+    for done in fan_out(apply, list(_by_organization(targets).values()), concurrency):
+        if done.error is not None:  # a bug, not a Dashboard error: report it on every target left
+            for target in done.item:
+                results.setdefault(index[id(target)], _failed(target.org, f"unexpected error: {done.error!r}"))
+    return [results[position] for position in range(len(targets))]
+
+
+def run_operation(
     dashboard: Dashboard,
-    work: list[_OrgWork],
-    email: str,
+    orgs: list[Organization],
+    operation: Operation,
     dryrun: bool,
     report: Reporter,
+    concurrency: int = 1,
 ) -> Report:
-    result = Report(dryrun=dryrun)
-    for item in work:
-        org = item.org
-        if item.change is None:
-            outcome = _failed(org, item.error)
-        else:
-            outcome = _apply_one(dashboard, org, item.change, email, dryrun)
-        result.organizations.append(outcome)
+    """Plan one operation in every organization, then apply it unless this is a dry run."""
+    targets = [Target(org, operation) for org in orgs]
+    plan_targets(dashboard, targets, concurrency)
+    result = Report(dryrun=dryrun, organizations=apply_targets(dashboard, targets, dryrun, concurrency))
+    for outcome in result.organizations:
         report(outcome)
     return result
 
@@ -197,58 +268,20 @@ def _confirm_create(
     return OrganizationResult(org.id, org.name, Outcome.FAILED, "", f"could not {change.message}: {err.message}")
 
 
-def create_admin(
-    dashboard: Dashboard, orgs: list[Organization], request: AdminRequest, dryrun: bool, report: Reporter
-) -> Report:
-    """Create the admin in each organization (unchanged where it exists alike, conflict where it differs)."""
-
-    def plan(org: Organization, admins: list[dict], networks: list[dict]) -> tuple[Change, list[FieldError]]:
-        network_ids, errors = resolve_networks(request.access.networks or (), networks, org)
-        errors += check_tags(request.access.tags or (), networks, org)
-        return plan_create(request, admins, network_ids), errors
-
-    work = _plan_all(dashboard, orgs, plan, needs_networks(request.access))
-    return _apply_all(dashboard, work, request.email, dryrun, report)
-
-
-def update_admin(
-    dashboard: Dashboard, orgs: list[Organization], request: AdminRequest, dryrun: bool, report: Reporter
-) -> Report:
-    """Update the admin where it exists; no PUT where nothing would change."""
-
-    def plan(org: Organization, admins: list[dict], networks: list[dict]) -> tuple[Change, list[FieldError]]:
-        network_ids, errors = resolve_networks(request.access.networks or (), networks, org)
-        errors += check_tags(request.access.tags or (), networks, org)
-        return plan_update(request, admins, network_ids), errors
-
-    work = _plan_all(dashboard, orgs, plan, needs_networks(request.access))
-    return _apply_all(dashboard, work, request.email, dryrun, report)
-
-
-def delete_admin(dashboard: Dashboard, orgs: list[Organization], email: str, dryrun: bool, report: Reporter) -> Report:
-    """Remove the admin from each organization where it exists."""
-
-    def plan(org: Organization, admins: list[dict], networks: list[dict]) -> tuple[Change, list[FieldError]]:
-        return plan_delete(email, admins), []
-
-    work = _plan_all(dashboard, orgs, plan, with_networks=False)
-    return _apply_all(dashboard, work, email, dryrun, report)
-
-
 def list_admins(
-    dashboard: Dashboard, orgs: list[Organization], email: str | None, report: Reporter
+    dashboard: Dashboard, orgs: list[Organization], email: str | None, report: Reporter, concurrency: int = 1
 ) -> tuple[list[dict], list[OrganizationResult]]:
     """The admin rows of every organization (filtered by email), and one result per organization."""
     rows: list[dict] = []
     results: list[OrganizationResult] = []
-    for org in orgs:
-        try:
-            admins = filter_admins(dashboard.admins(org.id), email)
-        except DashboardError as err:
-            outcome = _failed(org, f"reading organization {org.id} failed: {err.message}")
+    for done in fan_out(lambda org: filter_admins(dashboard.admins(org.id), email), orgs, concurrency):
+        org = done.item
+        if done.error is not None:
+            message = getattr(done.error, "message", None) or f"unexpected error: {type(done.error).__name__}"
+            outcome = _failed(org, f"reading organization {org.id} failed: {message}")
         else:
-            rows.extend(admin_row(org, admin) for admin in admins)
-            outcome = OrganizationResult(org.id, org.name, Outcome.LISTED, "", f"{len(admins)} admin(s)")
+            rows.extend(admin_row(org, admin) for admin in done.value)
+            outcome = OrganizationResult(org.id, org.name, Outcome.LISTED, "", f"{len(done.value)} admin(s)")
         results.append(outcome)
         report(outcome)
     return rows, results

@@ -25,6 +25,10 @@ class AppSettings:
     proxy: str | None = None
     request_timeout: float = 30
     maximum_retries: int = 5
+    concurrency: int = 20
+    rate_limit_per_organization: float = 10
+    rate_limit_per_ip: float = 100
+    rate_limit_burst: int = 0
 
     @property
     def email_pattern(self) -> re.Pattern[str] | None:
@@ -88,6 +92,10 @@ def settings_from_mapping(config: dict) -> AppSettings:
             ) from None
     request_timeout = _number(config, "request_timeout", 30, float, minimum=0.001)
     maximum_retries = _number(config, "maximum_retries", 5, int, minimum=1)
+    concurrency = _number(config, "concurrency", 20, int, minimum=1)
+    rate_limit_per_organization = _number(config, "rate_limit_per_organization", 10, float, minimum=0.1)
+    rate_limit_per_ip = _number(config, "rate_limit_per_ip", 100, float, minimum=0.1)
+    rate_limit_burst = _number(config, "rate_limit_burst", 0, int, minimum=0)
     base_url = str(_blank_to_none(config.get("base_url")) or DEFAULT_BASE_URL).rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise ConfigurationError(
@@ -102,6 +110,10 @@ def settings_from_mapping(config: dict) -> AppSettings:
         proxy=_blank_to_none(config.get("proxy")),
         request_timeout=request_timeout,
         maximum_retries=maximum_retries,
+        concurrency=concurrency,
+        rate_limit_per_organization=rate_limit_per_organization,
+        rate_limit_per_ip=rate_limit_per_ip,
+        rate_limit_burst=rate_limit_burst,
     )
 
 

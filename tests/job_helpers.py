@@ -17,7 +17,15 @@ JOB_MODULE = "nautobot_meraki_users.jobs"
 
 def app_config(**overrides) -> dict:
     """PLUGINS_CONFIG for the app, pointing at the fake Dashboard."""
-    config = {"api_key": API_KEY, "base_url": BASE_URL, "maximum_retries": 3, "request_timeout": 5}
+    config = {
+        "api_key": API_KEY,
+        "base_url": BASE_URL,
+        "maximum_retries": 3,
+        "request_timeout": 5,
+        # The shared Redis budget is real here; its own tests use an injected clock. Job tests never wait on it.
+        "rate_limit_per_organization": 1_000_000,
+        "rate_limit_per_ip": 1_000_000,
+    }
     config.update(overrides)
     return {"nautobot_meraki_users": config}
 

@@ -42,6 +42,10 @@ APP_SETTINGS_KEYS = {
     "proxy",
     "request_timeout",
     "maximum_retries",
+    "concurrency",
+    "rate_limit_per_organization",
+    "rate_limit_per_ip",
+    "rate_limit_burst",
 }
 ENV_READERS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "path", "db_url", "cache_url"}
 # In these service keys a later compose file replaces the list; other lists (ports, volumes, ...) are appended.

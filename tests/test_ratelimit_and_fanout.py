@@ -1,0 +1,119 @@
+"""The shared rate budget (real Redis, injected clock) and the concurrent fan-out. No database."""
+
+import threading
+import uuid
+
+import pytest
+import redis
+
+from nautobot_meraki_users.fanout import fan_out
+from nautobot_meraki_users.ratelimit import Budget, RateLimiter, organization_of
+
+
+class Clock:
+    def __init__(self, now=1_000.0):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def redis_client():
+    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    yield client
+    client.close()
+
+
+def limiter(redis_client, clock, org=Budget(10), ip=Budget(100, burst=10)):
+    prefix = f"test-rate:{uuid.uuid4()}"  # a fresh budget per test
+    return RateLimiter(redis_client, org, ip, prefix=prefix, clock=clock, sleep=clock.sleep)
+
+
+def test_steady_rate_per_organization(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock)
+    assert rate.reserve("1") == 0
+    assert rate.reserve("1") == pytest.approx(0.1)
+    clock.sleep(0.1)
+    assert rate.reserve("1") == 0
+    assert rate.reserve("2") == 0  # another organization has its own budget
+
+
+def test_burst_then_rate(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock, org=Budget(10, burst=3))
+    assert [rate.reserve("1") for _ in range(4)] == [0, 0, 0, 0]
+    assert rate.reserve("1") == pytest.approx(0.1)
+
+
+def test_ip_budget_caps_all_organizations_together(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock, org=Budget(10), ip=Budget(4))
+    waits = [rate.acquire(str(org)) for org in range(8)]
+    assert clock.now == pytest.approx(1_000 + 7 * 0.25)  # 8 requests at 4/s: the last goes 1.75 s after the first
+    assert waits[0] == 0 and all(w == pytest.approx(0.25) for w in waits[1:])
+
+
+def test_a_refused_request_reserves_nothing(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock, org=Budget(1), ip=Budget(100, burst=1))  # the IP allows 2 at once
+    assert rate.reserve("1") == 0
+    assert rate.reserve("1") == pytest.approx(1.0)  # the organization is full ...
+    assert rate.reserve("2") == 0  # ... and that refusal spent no IP slot: the second slot is still free
+    assert rate.reserve(None) == pytest.approx(0.01)  # now the IP budget is full
+
+
+def test_two_limiters_share_one_budget_like_two_workers(redis_client):
+    clock = Clock()
+    first = limiter(redis_client, clock, org=Budget(10))
+    second = RateLimiter(redis_client, Budget(10), Budget(100), prefix=first.prefix, clock=clock, sleep=clock.sleep)
+    assert first.reserve("1") == 0
+    assert second.reserve("1") == pytest.approx(0.1)
+
+
+def test_redis_clock_is_used_without_an_injected_clock(redis_client):
+    rate = RateLimiter(redis_client, Budget(0.5), Budget(100), prefix=f"test-rate:{uuid.uuid4()}")
+    assert rate.reserve("1") == 0
+    assert 1.9 < rate.reserve("1") <= 2.0
+
+
+@pytest.mark.parametrize(
+    ("path", "org"),
+    [("/api/v1/organizations", None), ("/api/v1/organizations/123/admins", "123"), ("/organizations/9", "9")],
+)
+def test_organization_of(path, org):
+    assert organization_of(path) == org
+
+
+def test_fan_out_keeps_order_and_isolates_errors():
+    def work(item):
+        if item == 3:
+            raise ValueError("boom")
+        return item * 10
+
+    done = fan_out(work, [5, 3, 1, 4], concurrency=3)
+    assert [d.item for d in done] == [5, 3, 1, 4]
+    assert [d.value for d in done] == [50, None, 10, 40]
+    assert isinstance(done[1].error, ValueError) and done[0].error is None
+
+
+def test_fan_out_runs_items_concurrently_up_to_the_limit():
+    barrier = threading.Barrier(3, timeout=5)
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def work(item):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        if item < 3:
+            barrier.wait()  # the first three can only pass together: proves they ran at once
+        with lock:
+            active[0] -= 1
+        return item
+
+    assert [d.value for d in fan_out(work, range(6), concurrency=3)] == list(range(6))
+    assert peak[0] == 3
