@@ -7,9 +7,9 @@ from nautobot.apps.jobs import Job
 from nautobot.extras.jobs import JobForm
 
 from nautobot_meraki_users import service
-from nautobot_meraki_users.admins import OrganizationSelector, Outcome, is_blank
+from nautobot_meraki_users.admins import OrganizationSelector, Outcome
 from nautobot_meraki_users.dashboard import Dashboard
-from nautobot_meraki_users.errors import ConfigurationError, DashboardError, FieldError, InputError
+from nautobot_meraki_users.errors import ConfigurationError, DashboardError, InputError
 from nautobot_meraki_users.ratelimit import Budget, RateLimiter
 from nautobot_meraki_users.service import OrganizationResult, Report
 from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
@@ -77,9 +77,9 @@ class MerakiUsersJob(Job):
         """Run one operation in every organization, logging one line per organization."""
         return service.run_operation(dashboard, orgs, operation, dryrun, self.log_result, app_settings.concurrency)
 
-    def log_result(self, result: OrganizationResult) -> None:
+    def log_result(self, result: OrganizationResult, prefix: str = "") -> None:
         """One log line per organization: what happened there."""
-        line = f"{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
+        line = f"{prefix}{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
         extra = {"grouping": result.organization_id}
         if result.outcome == Outcome.FAILED:
             self.logger.error(line, extra=extra)
@@ -130,8 +130,3 @@ class MerakiUsersJob(Job):
             return self.abort_on_input(err, dryrun)
         except (ConfigurationError, DashboardError) as err:
             return self.abort(str(err), dryrun, selector)
-
-
-def required_text(data: dict, field_name: str, hint: str) -> list[FieldError]:
-    """A FieldError when a required text input is blank."""
-    return [FieldError(field_name, f"is required. {hint}")] if is_blank(data.get(field_name)) else []

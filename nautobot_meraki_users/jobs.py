@@ -9,23 +9,19 @@ import csv
 import io
 
 from django.utils import timezone
-from nautobot.apps.jobs import ChoiceVar, DryRunVar, StringVar, register_jobs
+from nautobot.apps.jobs import ChoiceVar, DryRunVar, FileVar, StringVar, register_jobs
 
-from nautobot_meraki_users import service
+from nautobot_meraki_users import csv_import, inputs, service
 from nautobot_meraki_users.admins import (
     LIST_COLUMNS,
     ORG_ACCESS_LEVELS,
     PRIVILEGE_LEVELS,
-    AdminRequest,
     OrganizationSelector,
-    check_allowed,
-    email_errors,
     is_blank,
-    parse_access_request,
     parse_organization_selector,
 )
 from nautobot_meraki_users.errors import FieldError, InputError
-from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool, required_text
+from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool
 from nautobot_meraki_users.settings import AppSettings, load_settings
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
@@ -36,50 +32,6 @@ KEEP = (("", "(keep current)"),)
 ORG_ID_HELP = "One organization ID, several IDs separated by commas, or 'all'."
 NETWORK_HELP = "Optional: network IDs or exact names, separated by commas, that get network-level access."
 TAGS_HELP = "Optional: network tag names, separated by commas, that get tag-level access."
-
-
-def _collect(*checks) -> None:
-    """Run each check (a list of FieldErrors, or a callable that may raise InputError) and raise them all at once."""
-    errors: list[FieldError] = []
-    for check in checks:
-        try:
-            errors.extend(check() if callable(check) else check)
-        except InputError as err:
-            errors.extend(err.errors)
-    if errors:
-        raise InputError(errors)
-
-
-def _selector(data: dict, app_settings: AppSettings) -> OrganizationSelector:
-    selector = parse_organization_selector(data.get("meraki_org_id"))
-    check_allowed(selector, app_settings.allowed_organization_ids)
-    return selector
-
-
-def _parse_admin_request(data: dict, app_settings: AppSettings, *, create: bool):
-    parsed: dict = {}
-
-    def email():
-        return email_errors(data.get("user_email"), app_settings.email_pattern)
-
-    def orgs():
-        parsed["selector"] = _selector(data, app_settings)
-        return []
-
-    def access():
-        parsed["access"] = parse_access_request(data, defaults=create)
-        return []
-
-    def name_check():
-        return required_text(data, "user_name", "Give the admin's full name, e.g. Jane Doe.") if create else []
-
-    _collect(email, name_check, orgs, access)
-    request = AdminRequest(
-        email=str(data["user_email"]).strip(),
-        name=None if is_blank(data.get("user_name")) else str(data["user_name"]).strip(),
-        access=parsed["access"],
-    )
-    return parsed["selector"], request
 
 
 class CreateUsers(MerakiUsersJob):
@@ -111,7 +63,7 @@ class CreateUsers(MerakiUsersJob):
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
         """Check every input; returns (selector, AdminRequest)."""
-        return _parse_admin_request(data, app_settings, create=True)
+        return inputs.parse_create(data, app_settings)
 
     def run(self, dryrun=False, **data):  # noqa: D102
         dryrun = as_bool(dryrun)
@@ -168,7 +120,7 @@ class UpdateUsers(MerakiUsersJob):
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
         """Check every input; returns (selector, AdminRequest)."""
-        return _parse_admin_request(data, app_settings, create=False)
+        return inputs.parse_update(data, app_settings)
 
     def run(self, dryrun=False, **data):  # noqa: D102
         dryrun = as_bool(dryrun)
@@ -203,15 +155,7 @@ class DeleteUsers(MerakiUsersJob):
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
         """Check every input; returns (selector, email)."""
-        parsed: dict = {}
-
-        def orgs():
-            parsed["selector"] = _selector(data, app_settings)
-            return []
-
-        # The email policy guards new admins; offboarding must reach any existing address.
-        _collect(lambda: email_errors(data.get("user_email"), None), orgs)
-        return parsed["selector"], str(data["user_email"]).strip()
+        return inputs.parse_delete(data, app_settings)
 
     def run(self, dryrun=False, **data):  # noqa: D102
         dryrun = as_bool(dryrun)
@@ -242,18 +186,7 @@ class ListUsers(MerakiUsersJob):
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
         """Check every input; returns (selector, email or None)."""
-        data = dict(data)
-        if is_blank(data.get("meraki_org_id")):
-            data["meraki_org_id"] = "all"
-        parsed: dict = {}
-
-        def orgs():
-            parsed["selector"] = _selector(data, app_settings)
-            return []
-
-        email = data.get("user_email")
-        _collect(lambda: [] if is_blank(email) else email_errors(email, None), orgs)
-        return parsed["selector"], None if is_blank(email) else str(email).strip()
+        return inputs.parse_list(data, app_settings)
 
     def run(self, **data):  # noqa: D102
         def body():
@@ -262,7 +195,7 @@ class ListUsers(MerakiUsersJob):
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
                 rows, results = service.list_admins(dashboard, orgs, email, self.log_result, app_settings.concurrency)
-            self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", rows_to_csv(rows))
+            self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, LIST_COLUMNS))
             failed = [r for r in results if r.outcome == "failed"]
             if failed:
                 self.fail(
@@ -277,10 +210,62 @@ class ListUsers(MerakiUsersJob):
         return result
 
 
-def rows_to_csv(rows: list[dict]) -> str:
-    """The admin rows as CSV text with a header line (LIST_COLUMNS)."""
+class ImportUsers(MerakiUsersJob):
+    """Create, update and delete many admins from one CSV file: all rows checked first, then applied concurrently."""
+
+    csv_file = FileVar(
+        label="CSV file",
+        description="Columns: action (create, update, delete) plus the data keys of those jobs. See the docs.",
+    )
+    dryrun = DryRunVar(description="Check every row and report the plan without changing anything in Meraki.")
+
+    class Meta:
+        name = "Import Meraki Users"
+        description = "Create, update and delete Meraki admins in bulk from a CSV file."
+        has_sensitive_variables = False
+        field_order = ["csv_file", "dryrun"]
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Only the file's presence can be checked in the form; its rows are checked in run()."""
+        if data.get("csv_file") in (None, ""):
+            raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
+
+    def run(self, csv_file=None, dryrun=False):  # noqa: D102
+        dryrun = as_bool(dryrun)
+
+        def body():
+            app_settings = load_settings()
+            if csv_file is None:
+                raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
+            content = csv_file.read()
+            rows = csv_import.check_rows(csv_import.read_rows(content), app_settings)
+            self.logger.info("Checked %d row(s) of %s.", len(rows), getattr(csv_file, "name", "the file"))
+            with self.open_dashboard(app_settings) as dashboard:
+                visible = dashboard.organizations()
+                targets = csv_import.targets_for(rows, visible, app_settings)
+                service.plan_targets(dashboard, targets, app_settings.concurrency)
+                results = service.apply_targets(dashboard, targets, dryrun, app_settings.concurrency)
+            report = service.Report(dryrun=dryrun, organizations=results)
+            result_rows = csv_import.result_rows(targets, results)
+            for row, outcome in zip(result_rows, results, strict=True):
+                self.log_result(outcome, prefix=f"line {row['row']} {row['action']} {row['user_email']}: ")
+            self.create_file(
+                f"meraki-import-result-{timezone.now():%Y%m%d-%H%M%S}.csv",
+                to_csv(result_rows, csv_import.RESULT_COLUMNS),
+            )
+            result = self.finish(report)
+            for entry, row in zip(result["organizations"], result_rows, strict=True):
+                entry.update(row=row["row"], action=row["action"], user_email=row["user_email"])
+            return result
+
+        return self.guarded(body, dryrun)
+
+
+def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+    """Rows as CSV text with a header line."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=LIST_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
@@ -295,5 +280,5 @@ def _safe_selector(data: dict, default: str | None = None) -> OrganizationSelect
         return None
 
 
-jobs = [CreateUsers, UpdateUsers, DeleteUsers, ListUsers]
+jobs = [CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers]
 register_jobs(*jobs)

@@ -34,6 +34,7 @@ class JobRunApiValidationTest(TestCase):
             [
                 ("CreateUsers", "Create Meraki User", "Meraki Users"),
                 ("DeleteUsers", "Delete Meraki User", "Meraki Users"),
+                ("ImportUsers", "Import Meraki Users", "Meraki Users"),
                 ("ListUsers", "List Meraki Users", "Meraki Users"),
                 ("UpdateUsers", "Update Meraki User", "Meraki Users"),
             ],

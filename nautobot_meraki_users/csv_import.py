@@ -1,0 +1,213 @@
+"""Reads and checks the CSV file of the Import Meraki Users job; no remote call.
+
+The columns are the data keys of the create, update and delete jobs plus `action`. Every row is checked
+with the same rules as the job of its action; all bad rows are reported at once, with their line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from nautobot_meraki_users import inputs
+from nautobot_meraki_users.admins import AdminRequest, Organization, OrganizationSelector, select_organizations
+from nautobot_meraki_users.errors import FieldError, InputError
+from nautobot_meraki_users.service import Operation, OrganizationResult, Target
+from nautobot_meraki_users.settings import AppSettings
+
+ACTIONS = ("create", "update", "delete")
+IMPORT_COLUMNS = (
+    "action",
+    "user_email",
+    "user_name",
+    "meraki_org_id",
+    "meraki_access_level",
+    "meraki_network",
+    "meraki_network_access",
+    "meraki_tags",
+    "meraki_tag_access",
+)
+REQUIRED_COLUMNS = ("action", "user_email", "meraki_org_id")
+_PARSERS = {"create": inputs.parse_create, "update": inputs.parse_update, "delete": inputs.parse_delete}
+_DELETE_KEYS = {"action", "user_email", "meraki_org_id"}
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One checked row: its line in the file, the action and what it targets."""
+
+    line: int
+    action: str
+    email: str
+    selector: OrganizationSelector
+    request: AdminRequest | None
+
+
+def read_rows(content: bytes) -> list[tuple[int, dict]]:
+    """Decode the file and return (line number, row dict) for every non-blank data row.
+
+    Raises:
+        InputError: not UTF-8, empty, a wrong header (missing or unknown columns).
+    """
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(
+            [
+                FieldError(
+                    "csv_file", f"is not UTF-8 text (bad byte at position {err.start}). Save the file as UTF-8 CSV."
+                )
+            ]
+        ) from None
+    if not text.strip():
+        raise InputError([FieldError("csv_file", "is empty. Give a header line and one row per change.")])
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    unknown = [name for name in header if name not in IMPORT_COLUMNS]
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    problems = []
+    if missing:
+        problems.append(f"misses the column(s) {', '.join(missing)}")
+    if unknown:
+        problems.append(f"has unknown column(s) {', '.join(repr(u) for u in unknown)}")
+    if duplicated:
+        problems.append(f"repeats the column(s) {', '.join(duplicated)}")
+    if problems:
+        raise InputError(
+            [
+                FieldError(
+                    "csv_file",
+                    f"line 1 (the header) {'; '.join(problems)}. The header must name columns from: "
+                    f"{', '.join(IMPORT_COLUMNS)}.",
+                )
+            ]
+        )
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        values = {key: (value or "").strip() for key, value in row.items() if key is not None}
+        if None in row:
+            values["__extra__"] = "yes"
+        if any(value for key, value in values.items()):
+            rows.append((reader.line_num, values))
+    if not rows:
+        raise InputError([FieldError("csv_file", "has a header but no rows. Add one row per change.")])
+    return rows
+
+
+def check_rows(rows: list[tuple[int, dict]], app_settings: AppSettings) -> list[ImportRow]:
+    """Check every row like its job would, and that no person appears twice for the same organization.
+
+    Raises:
+        InputError: one FieldError per problem, each named `line N: field`.
+    """
+    checked: list[ImportRow] = []
+    errors: list[FieldError] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, data in rows:
+        row_errors: list[FieldError] = []
+        action = data.get("action", "").lower()
+        if data.get("__extra__"):
+            row_errors.append(
+                FieldError("csv_file", "has more values than the header has columns. Quote values with commas.")
+            )
+        if action not in ACTIONS:
+            row_errors.append(
+                FieldError("action", f"{data.get('action')!r} is not an action. Use one of: {', '.join(ACTIONS)}.")
+            )
+        else:
+            if action == "delete":
+                extra = [key for key in data if key not in _DELETE_KEYS and key != "__extra__" and data[key]]
+                if extra:
+                    row_errors.append(
+                        FieldError(", ".join(extra), "is not used by delete. Leave it empty on delete rows.")
+                    )
+            try:
+                selector, parsed = _PARSERS[action](data, app_settings)
+            except InputError as err:
+                row_errors.extend(err.errors)
+            else:
+                email = parsed if isinstance(parsed, str) else parsed.email
+                request = None if isinstance(parsed, str) else parsed
+                row_errors.extend(_duplicates(line, email, selector, seen))
+                checked.append(ImportRow(line, action, email, selector, request))
+        errors.extend(FieldError(f"line {line}: {e.field}", e.message) for e in row_errors)
+    if errors:
+        raise InputError(errors)
+    return checked
+
+
+def _duplicates(
+    line: int, email: str, selector: OrganizationSelector, seen: dict[tuple[str, str], int]
+) -> list[FieldError]:
+    """Each person may appear once per organization (`all` counts as every organization)."""
+    person = email.casefold()
+    keys = [(person, "*")] if selector.all else [(person, org_id) for org_id in selector.ids]
+    clashes = set()
+    for key in keys:
+        for other_key, other_line in seen.items():
+            if (other_key[0] == person and "*" in (key[1], other_key[1])) or other_key == key:
+                clashes.add(other_line)
+    for key in keys:
+        seen.setdefault(key, line)
+    if not clashes:
+        return []
+    return [
+        FieldError(
+            "user_email",
+            f"{email} already appears for the same organization(s) on line {', '.join(map(str, sorted(clashes)))} "
+            "(duplicated row). Give each person one row per organization.",
+        )
+    ]
+
+
+RESULT_COLUMNS = (
+    "row",
+    "action",
+    "user_email",
+    "organization_id",
+    "organization_name",
+    "outcome",
+    "admin_id",
+    "message",
+)
+
+
+def targets_for(rows: list[ImportRow], visible: list[Organization], app_settings: AppSettings) -> list[Target]:
+    """One Target per row and organization, in file order.
+
+    Raises:
+        InputError: rows naming an organization the key cannot see (each with its line number).
+    """
+    targets: list[Target] = []
+    errors: list[FieldError] = []
+    for row in rows:
+        try:
+            orgs = select_organizations(row.selector, visible, app_settings.allowed_organization_ids)
+        except InputError as err:
+            errors.extend(FieldError(f"line {row.line}: {e.field}", e.message) for e in err.errors)
+            continue
+        operation = Operation(row.action, row.email, row.request, label=f"line {row.line}")
+        targets.extend(Target(org, operation) for org in orgs)
+    if errors:
+        raise InputError(errors)
+    return targets
+
+
+def result_rows(targets: list[Target], results: list[OrganizationResult]) -> list[dict]:
+    """The result CSV's rows (RESULT_COLUMNS), one per row and organization."""
+    return [
+        {
+            "row": int(target.operation.label.removeprefix("line ")),
+            "action": target.operation.action,
+            "user_email": target.operation.email,
+            "organization_id": result.organization_id,
+            "organization_name": result.organization_name,
+            "outcome": result.outcome,
+            "admin_id": result.admin_id,
+            "message": result.message,
+        }
+        for target, result in zip(targets, results, strict=True)
+    ]
