@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 
 from .dashboard import FakeDashboard
+from .limits import MerakiRateLimits
 from .seed import SEEDS
 from .server import StandinServer
 
@@ -31,9 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--link-style",
         choices=["absolute", "api-relative"],
-        default="api-relative",
-        help="Link header URLs: api-relative (/organizations/...; default), which the meraki SDK needs to follow "
-        "pages when its base_url is not a meraki.com host, or absolute, as the real Dashboard sends them.",
+        default="absolute",
+        help="Link header URLs: absolute (default), as the real Dashboard sends them, or api-relative "
+        "(/organizations/...). The app follows both; the bare meraki SDK follows absolute links only on meraki.com.",
+    )
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every answer (default 0)")
+    parser.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="enforce Meraki's limits (10 requests/s per organization, 100/s per IP) with 429 + Retry-After",
     )
     return parser
 
@@ -53,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     fake = FakeDashboard(api_key=args.api_key, link_style=args.link_style)
     SEEDS[args.seed](fake)
-    server = StandinServer(fake, host=args.host, port=args.port)
+    limits = MerakiRateLimits() if args.rate_limits else None
+    server = StandinServer(fake, host=args.host, port=args.port, latency=args.latency, limits=limits)
 
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -12,6 +12,7 @@ from typing import TextIO
 import httpx
 
 from .dashboard import FakeDashboard
+from .limits import MerakiRateLimits
 
 _HOP_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 
@@ -46,6 +47,16 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self.server.latency:
+            time.sleep(self.server.latency)  # the round trip to the Meraki cloud
+        if self.server.limits is not None:
+            retry_after = self.server.limits.admit(self.path, self.client_address[0])
+            if retry_after is not None:
+                payload = b'{"errors": ["API rate limit exceeded for organization"]}'
+                headers = {"Content-Type": "application/json", "Retry-After": str(retry_after)}
+                self._write(429, headers, payload)
+                self._log(429, len(payload), time.monotonic() - started)
+                return
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
         request = httpx.Request(self.command, f"http://{host}{self.path}", headers=self.headers.items(), content=body)
         try:
@@ -88,10 +99,21 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], fake: FakeDashboard, log: TextIO) -> None:
+    request_queue_size = 256
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        fake: FakeDashboard,
+        log: TextIO,
+        latency: float,
+        limits: MerakiRateLimits | None,
+    ) -> None:
         super().__init__(address, _Handler)
         self.fake = fake
         self.log = log
+        self.latency = latency
+        self.limits = limits
 
 
 class StandinServer:
@@ -101,7 +123,15 @@ class StandinServer:
         ``with StandinServer(fake, port=0) as server: httpx.get(server.base_url + "/organizations", ...)``
     """
 
-    def __init__(self, fake: FakeDashboard, host: str = "127.0.0.1", port: int = 8081, log: TextIO | None = None):
+    def __init__(
+        self,
+        fake: FakeDashboard,
+        host: str = "127.0.0.1",
+        port: int = 8081,
+        log: TextIO | None = None,
+        latency: float = 0.0,
+        limits: MerakiRateLimits | None = None,
+    ):
         """Bind the socket (serving starts with ``start`` or ``serve_forever``).
 
         Args:
@@ -109,9 +139,12 @@ class StandinServer:
             host: Interface to bind.
             port: TCP port; 0 for any free one.
             log: Where request lines go (default stderr).
+            latency: Seconds added to every answer (a round trip to the Meraki cloud is about 0.2).
+            limits: Enforce Meraki's rate limits with 429 + Retry-After (None: no limits).
         """
         self.fake = fake
-        self._httpd = _Server((host, port), fake, log or sys.stderr)
+        self.limits = limits
+        self._httpd = _Server((host, port), fake, log or sys.stderr, latency, limits)
         self._thread: threading.Thread | None = None
 
     @property
