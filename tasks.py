@@ -344,3 +344,26 @@ def tests(context, docker=False, keyword="", create_db=False):
 def docs(context, serve=False):
     """Build the docs with mkdocs (`--serve` to preview on http://127.0.0.1:8001)."""
     context.run("mkdocs serve -a 127.0.0.1:8001" if serve else "mkdocs build --strict", env=local_env())
+
+
+@task(
+    help={
+        "organizations": "stand-in organizations (default 200)",
+        "admins": "admins per organization (default 20)",
+        "latency": "seconds per round trip (default 0.2)",
+        "rows": "rows of the import CSV (default 1000)",
+        "concurrency": "the app's concurrency setting (default 20)",
+        "naive": "also measure one request at a time (default on; --no-naive skips it)",
+        "scenarios": "comma-separated: offboard,create,list,import,offboard x2",
+    }
+)
+def bench(context, organizations=200, admins=20, latency=0.2, rows=1000, concurrency=20, naive=True, scenarios=""):
+    """Benchmark the fan-out at Meraki's rate limits; prints a table and writes docs/performance.md."""
+    services(context)
+    args = (
+        f"--organizations {organizations} --admins {admins} --latency {latency} --rows {rows} "
+        f"--concurrency {concurrency}" + ("" if naive else " --no-naive")
+    )
+    if scenarios:
+        args += f" --scenarios '{scenarios}'"
+    context.run(f"{sys.executable} development/benchmark.py {args}", env=local_env(), pty=False)

@@ -244,8 +244,7 @@ class ImportUsers(MerakiUsersJob):
             with self.open_dashboard(app_settings) as dashboard:
                 visible = dashboard.organizations()
                 targets = csv_import.targets_for(rows, visible, app_settings)
-                service.plan_targets(dashboard, targets, app_settings.concurrency)
-                results = service.apply_targets(dashboard, targets, dryrun, app_settings.concurrency)
+                results = service.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
             report = service.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results)
             for row, outcome in zip(result_rows, results, strict=True):

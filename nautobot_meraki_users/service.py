@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from nautobot_meraki_users.admins import (
     AdminRequest,
@@ -36,7 +36,7 @@ from nautobot_meraki_users.admins import (
 )
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import DashboardError, FieldError, InputError
-from nautobot_meraki_users.fanout import fan_out
+from nautobot_meraki_users.fanout import Done, fan_out
 
 
 @dataclass
@@ -48,6 +48,17 @@ class OrganizationResult:
     outcome: str
     admin_id: str = ""
     message: str = ""
+    record: dict | None = field(default=None, repr=False, compare=False)  # Meraki's admin record after a write
+
+    def as_dict(self) -> dict:
+        """The five keys of the REST contract."""
+        return {
+            "organization_id": self.organization_id,
+            "organization_name": self.organization_name,
+            "outcome": str(self.outcome),
+            "admin_id": self.admin_id,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -71,7 +82,7 @@ class Report:
         """The JSON result a script reads: dryrun, organizations, counts."""
         return {
             "dryrun": self.dryrun,
-            "organizations": [asdict(result) for result in self.organizations],
+            "organizations": [result.as_dict() for result in self.organizations],
             "counts": self.counts,
         }
 
@@ -139,33 +150,60 @@ def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
     return groups
 
 
+def _read(dashboard: Dashboard, group: list[Target]) -> tuple[list[dict], list[dict]]:
+    """One organization's admins, and its networks when an operation there needs them."""
+    org = group[0].org
+    admins = dashboard.admins(org.id)
+    networks = dashboard.networks(org.id) if any(t.operation.needs_networks for t in group) else []
+    return admins, networks
+
+
+def _plan_group(done: Done, input_errors: list[FieldError]) -> None:
+    """Plan every target of one organization from its read (or mark them failed when the read failed)."""
+    if done.error is not None:
+        message = getattr(done.error, "message", None) or f"unexpected error: {type(done.error).__name__}"
+        for target in done.item:
+            target.error = f"reading organization {target.org.id} failed: {message}"
+        return
+    admins, networks = done.value
+    for target in done.item:
+        target.change, errors = target.operation.plan(target.org, admins, networks)
+        input_errors.extend(errors)
+
+
 def plan_targets(dashboard: Dashboard, targets: list[Target], concurrency: int) -> None:
     """Read each organization once (concurrently) and plan every target against it.
 
     Raises:
         InputError: every network or tag that does not exist where it is requested; nothing has been changed.
     """
-    groups = _by_organization(targets)
-
-    def read(org_targets: list[Target]) -> tuple[list[dict], list[dict]]:
-        org = org_targets[0].org
-        admins = dashboard.admins(org.id)
-        networks = dashboard.networks(org.id) if any(t.operation.needs_networks for t in org_targets) else []
-        return admins, networks
-
     input_errors: list[FieldError] = []
-    for done in fan_out(read, list(groups.values()), concurrency):
-        if done.error is not None:
-            message = getattr(done.error, "message", None) or f"unexpected error: {type(done.error).__name__}"
-            for target in done.item:
-                target.error = f"reading organization {target.org.id} failed: {message}"
-            continue
-        admins, networks = done.value
-        for target in done.item:
-            target.change, errors = target.operation.plan(target.org, admins, networks)
-            input_errors.extend(errors)
+    for done in fan_out(lambda group: _read(dashboard, group), list(_by_organization(targets).values()), concurrency):
+        _plan_group(done, input_errors)
     if input_errors:
         raise InputError(input_errors)
+
+
+def _apply_group(dashboard: Dashboard, group: list[Target], dryrun: bool) -> list[OrganizationResult]:
+    """Apply one organization's planned changes in order."""
+    return [
+        _failed(t.org, t.error)
+        if t.change is None
+        else _apply_one(dashboard, t.org, t.change, t.operation.email, dryrun)
+        for t in group
+    ]
+
+
+def _collect_results(targets: list[Target], groups: list[Done]) -> list[OrganizationResult]:
+    """The groups' results back in the targets' order; a group that raised (a bug) fails its targets."""
+    by_target: dict[int, OrganizationResult] = {}
+    for done in groups:
+        for position, target in enumerate(done.item):
+            if done.error is not None:
+                by_target[id(target)] = _failed(target.org, f"unexpected error: {done.error!r}")
+            else:
+                by_target[id(target)] = done.value[position]
+    return [by_target[id(target)] for target in targets]
 
 
 def apply_targets(
@@ -175,22 +213,36 @@ def apply_targets(
 
     Returns one result per target, in the targets' order.
     """
-    results: dict[int, OrganizationResult] = {}
-    index = {id(target): position for position, target in enumerate(targets)}
+    groups = list(_by_organization(targets).values())
+    return _collect_results(targets, fan_out(lambda group: _apply_group(dashboard, group, dryrun), groups, concurrency))
 
-    def apply(org_targets: list[Target]) -> None:
-        for target in org_targets:
-            if target.change is None:
-                outcome = _failed(target.org, target.error)
-            else:
-                outcome = _apply_one(dashboard, target.org, target.change, target.operation.email, dryrun)
-            results[index[id(target)]] = outcome
 
-    for done in fan_out(apply, list(_by_organization(targets).values()), concurrency):
-        if done.error is not None:  # a bug, not a Dashboard error: report it on every target left
-            for target in done.item:
-                results.setdefault(index[id(target)], _failed(target.org, f"unexpected error: {done.error!r}"))
-    return [results[position] for position in range(len(targets))]
+def execute_targets(
+    dashboard: Dashboard, targets: list[Target], dryrun: bool, concurrency: int
+) -> list[OrganizationResult]:
+    """Read, plan and apply the targets with the fewest round trips that keep "check everything first".
+
+    When no operation needs networks, reading an organization cannot reveal an input error, so each
+    organization is read, planned and changed in one go (no wait for the slowest read before the first
+    write). Otherwise every organization is read and planned first, and only then changed.
+    """
+    if any(target.operation.needs_networks for target in targets):
+        plan_targets(dashboard, targets, concurrency)
+        return apply_targets(dashboard, targets, dryrun, concurrency)
+
+    def read_plan_apply(group: list[Target]) -> list[OrganizationResult]:
+        errors: list[FieldError] = []
+        try:
+            read = Done(group, value=_read(dashboard, group))
+        except Exception as err:  # noqa: BLE001 - reported on this organization's targets
+            read = Done(group, error=err)
+        _plan_group(read, errors)
+        if errors:  # cannot happen without networks; never write on an input error
+            raise InputError(errors)
+        return _apply_group(dashboard, group, dryrun)
+
+    groups = list(_by_organization(targets).values())
+    return _collect_results(targets, fan_out(read_plan_apply, groups, concurrency))
 
 
 def run_operation(
@@ -201,10 +253,9 @@ def run_operation(
     report: Reporter,
     concurrency: int = 1,
 ) -> Report:
-    """Plan one operation in every organization, then apply it unless this is a dry run."""
+    """Run one operation in every organization (see execute_targets), then report each organization."""
     targets = [Target(org, operation) for org in orgs]
-    plan_targets(dashboard, targets, concurrency)
-    result = Report(dryrun=dryrun, organizations=apply_targets(dashboard, targets, dryrun, concurrency))
+    result = Report(dryrun=dryrun, organizations=execute_targets(dashboard, targets, dryrun, concurrency))
     for outcome in result.organizations:
         report(outcome)
     return result
@@ -220,11 +271,15 @@ def _apply_one(dashboard: Dashboard, org: Organization, change: Change, email: s
             admin_id = str(created.get("id", ""))
             status = created.get("accountStatus")
             note = f" (account status {status}: the person must confirm by email)" if status == "unverified" else ""
-            return OrganizationResult(org.id, org.name, change.outcome, admin_id, f"{change.message}: done{note}")
+            return OrganizationResult(
+                org.id, org.name, change.outcome, admin_id, f"{change.message}: done{note}", record=created
+            )
         if change.method == "PUT":
-            dashboard.update_admin(org.id, change.admin_id, change.body)
-        else:
-            dashboard.delete_admin(org.id, change.admin_id)
+            updated = dashboard.update_admin(org.id, change.admin_id, change.body)
+            return OrganizationResult(
+                org.id, org.name, change.outcome, change.admin_id, f"{change.message}: done", record=updated
+            )
+        dashboard.delete_admin(org.id, change.admin_id)
     except DashboardError as err:
         if change.method == "POST" and err.status == 400 and "already been taken" in err.message:
             return _confirm_create(dashboard, org, change, email, err)
@@ -255,6 +310,7 @@ def _confirm_create(
             change.outcome,
             str(existing.get("id", "")),
             f"{change.message}: done (confirmed by re-reading)",
+            record=existing,
         )
     if existing is not None:
         return OrganizationResult(
