@@ -352,12 +352,12 @@ def docs(context, serve=False):
         "admins": "admins per organization (default 20)",
         "latency": "seconds per round trip (default 0.2)",
         "rows": "rows of the import CSV (default 1000)",
-        "concurrency": "the app's concurrency setting (default 20)",
+        "concurrency": "the app's concurrency setting (default 40)",
         "naive": "also measure one request at a time (default on; --no-naive skips it)",
         "scenarios": "comma-separated: offboard,create,list,import,offboard x2",
     }
 )
-def bench(context, organizations=200, admins=20, latency=0.2, rows=1000, concurrency=20, naive=True, scenarios=""):
+def bench(context, organizations=200, admins=20, latency=0.2, rows=1000, concurrency=40, naive=True, scenarios=""):
     """Benchmark the fan-out at Meraki's rate limits; prints a table and writes docs/performance.md."""
     services(context)
     args = (

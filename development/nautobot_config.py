@@ -49,7 +49,7 @@ PLUGINS_CONFIG = {
         "request_timeout": env.int("MERAKI_REQUEST_TIMEOUT", default=30),
         "maximum_retries": env.int("MERAKI_MAXIMUM_RETRIES", default=5),
         # Fan-out and the rate budget shared (through Redis) by every job and worker using this key.
-        "concurrency": env.int("MERAKI_CONCURRENCY", default=20),
+        "concurrency": env.int("MERAKI_CONCURRENCY", default=40),
         "rate_limit_per_organization": env.float("MERAKI_RATE_LIMIT_PER_ORGANIZATION", default=10),
         "rate_limit_per_ip": env.float("MERAKI_RATE_LIMIT_PER_IP", default=100),
         "rate_limit_burst": env.int("MERAKI_RATE_LIMIT_BURST", default=0),

@@ -28,14 +28,14 @@ class MerakiUsersConfig(NautobotAppConfig):
         "proxy": None,
         "request_timeout": 30,
         "maximum_retries": 5,
-        "concurrency": 20,
+        "concurrency": 40,
         "rate_limit_per_organization": 10,
         "rate_limit_per_ip": 100,
         "rate_limit_burst": 0,
     }
     caching_config = {}
     jobs = "jobs.jobs"
-    searchable_models = []
+    searchable_models = ["merakiorganization", "merakinetwork", "merakiadministrator"]
 
 
 config = MerakiUsersConfig

@@ -6,11 +6,11 @@ from django_redis import get_redis_connection
 from nautobot.apps.jobs import Job
 from nautobot.extras.jobs import JobForm
 
-from nautobot_meraki_users import service
+from nautobot_meraki_users import inventory, service
 from nautobot_meraki_users.admins import OrganizationSelector, Outcome
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import ConfigurationError, DashboardError, InputError
-from nautobot_meraki_users.ratelimit import Budget, RateLimiter
+from nautobot_meraki_users.ratelimit import RateLimiter, budgets
 from nautobot_meraki_users.service import OrganizationResult, Report
 from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
 
@@ -19,11 +19,10 @@ GROUPING = "Meraki Users"
 
 def shared_rate_limiter(app_settings: AppSettings) -> RateLimiter:
     """The rate budget in Nautobot's Redis, shared by every job and Celery worker."""
-    return RateLimiter(
-        get_redis_connection("default"),
-        per_organization=Budget(app_settings.rate_limit_per_organization, app_settings.rate_limit_burst),
-        per_ip=Budget(app_settings.rate_limit_per_ip, app_settings.rate_limit_burst),
+    per_organization, per_ip = budgets(
+        app_settings.rate_limit_per_organization, app_settings.rate_limit_per_ip, app_settings.rate_limit_burst
     )
+    return RateLimiter(get_redis_connection("default"), per_organization, per_ip)
 
 
 def as_bool(value: object) -> bool:
@@ -74,8 +73,11 @@ class MerakiUsersJob(Job):
         return Dashboard(app_settings, resolve_api_key(app_settings), limiter=shared_rate_limiter(app_settings))
 
     def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
-        """Run one operation in every organization, logging one line per organization."""
-        return service.run_operation(dashboard, orgs, operation, dryrun, self.log_result, app_settings.concurrency)
+        """Run one operation in every organization, log one line per organization, keep the inventory current."""
+        report = service.run_operation(dashboard, orgs, operation, dryrun, self.log_result, app_settings.concurrency)
+        if not dryrun:
+            inventory.record_changes(report.organizations)
+        return report
 
     def log_result(self, result: OrganizationResult, prefix: str = "") -> None:
         """One log line per organization: what happened there."""

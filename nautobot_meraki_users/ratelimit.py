@@ -3,8 +3,9 @@
 Meraki allows 10 requests per second per organization and 100 per second per source IP, shared by every
 client of that organization. Each request first reserves a slot in both budgets (its organization's and
 the IP's) with the Generic Cell Rate Algorithm: one Redis key per budget holds the "theoretical arrival
-time" of the next request; a Lua script checks and advances both keys atomically, so workers on several
-hosts never overshoot together.
+time" of the next request; a Lua script schedules the request at the first moment both budgets allow and
+advances both keys atomically, so workers on several hosts never overshoot together and no slot is lost
+while a caller sleeps.
 """
 
 from __future__ import annotations
@@ -13,31 +14,38 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# KEYS: budget keys. ARGV[1]: now in seconds (negative: use Redis' clock); then per key: interval, tolerance.
-# Returns "0" when the request may go (and reserves it in every budget), else the seconds to wait.
+# KEYS[1]: the IP budget, KEYS[2] (optional): the organization's budget. ARGV[1]: now in seconds (negative: use
+# Redis' clock); then per key: interval, tolerance.
+# If the organization's budget is exhausted, nothing is reserved: returns {0, seconds until it has room}.
+# Otherwise the request is scheduled at the first free slot of the IP budget, that slot is reserved in both
+# budgets, and it returns {1, seconds until the slot}. IP slots are handed out in order, none is lost to a
+# sleeping caller, and a request held back by its organization takes no IP slot from the others.
 _GCRA = """
 local now = tonumber(ARGV[1])
 if now < 0 then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
-local wait = 0
-local next_tats = {}
-for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[2 * i])
-  local tolerance = tonumber(ARGV[2 * i + 1])
+local function tat_of(key)
   local tat = tonumber(redis.call('GET', key) or '0')
   if tat < now then tat = now end
-  local allowed_at = tat - tolerance
-  if allowed_at > now and allowed_at - now > wait then wait = allowed_at - now end
-  next_tats[i] = tat + interval
+  return tat
 end
-if wait > 0 then return tostring(wait) end
-for i, key in ipairs(KEYS) do
-  local ttl = math.ceil((next_tats[i] - now) * 1000) + 1000
-  redis.call('SET', key, string.format('%.6f', next_tats[i]), 'PX', ttl)
+local ip_tat = tat_of(KEYS[1])
+local at = math.max(now, ip_tat - tonumber(ARGV[3]))
+local org_tat = nil
+if KEYS[2] then
+  org_tat = tat_of(KEYS[2])
+  local org_at = org_tat - tonumber(ARGV[5])
+  if org_at > now then return {0, string.format('%.6f', org_at - now)} end
 end
-return '0'
+local function advance(key, tat, interval)
+  local next_tat = math.max(tat, at) + interval
+  redis.call('SET', key, string.format('%.6f', next_tat), 'PX', math.ceil((next_tat - now) * 1000) + 1000)
+end
+advance(KEYS[1], ip_tat, tonumber(ARGV[2]))
+if KEYS[2] then advance(KEYS[2], org_tat, tonumber(ARGV[4])) end
+return {1, string.format('%.6f', at - now)}
 """
 
 
@@ -57,6 +65,21 @@ class Budget:
     def tolerance(self) -> float:
         """How far ahead of the steady schedule a request may go (the burst)."""
         return self.burst * self.interval
+
+
+# The budgets aim a little below the configured limits: requests leave on schedule but arrive with some
+# jitter, and Meraki counts arrivals. Measured with `invoke bench`: at 100% of the limit bunched arrivals
+# drew 429s; at 95% none did (with no garbage-collector pause in the stand-in).
+TARGET_SHARE_OF_LIMIT = 0.95
+MAX_LATENESS = 0.05  # seconds after its slot that a request may still go
+
+
+def budgets(per_organization: float, per_ip: float, burst: int) -> tuple[Budget, Budget]:
+    """The (organization, IP) budgets for configured limits in requests per second."""
+    return (
+        Budget(per_organization * TARGET_SHARE_OF_LIMIT, burst),
+        Budget(per_ip * TARGET_SHARE_OF_LIMIT, burst),
+    )
 
 
 class RateLimiter:
@@ -80,22 +103,31 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
 
-    def reserve(self, organization_id: str | None) -> float:
-        """Reserve a slot now if both budgets allow it (returns 0.0), else return the seconds to wait."""
+    def reserve(self, organization_id: str | None) -> tuple[bool, float]:
+        """Try to reserve the request's slot: (True, seconds until the slot) or (False, seconds to try again)."""
         keys = [f"{self.prefix}:ip"]
         args: list[float] = [self._clock() if self._clock else -1.0, self.per_ip.interval, self.per_ip.tolerance]
         if organization_id:
             keys.append(f"{self.prefix}:org:{organization_id}")
             args += [self.per_organization.interval, self.per_organization.tolerance]
-        return float(self._script(keys=keys, args=args))
+        reserved, seconds = self._script(keys=keys, args=args)
+        return bool(int(reserved)), float(seconds)
 
     def acquire(self, organization_id: str | None) -> float:
-        """Block until the request may go; returns the seconds waited."""
-        waited = 0.0
-        while (wait := self.reserve(organization_id)) > 0:
-            self._sleep(wait)
-            waited += wait
-        return waited
+        """Wait until the request's slot; returns the seconds waited.
+
+        A caller that wakes up well after its slot (a paused process) gives the slot up and takes a new one,
+        so a pause never turns into a burst of late requests.
+        """
+        clock = self._clock or time.monotonic
+        started = clock()
+        while True:
+            reserved, seconds = self.reserve(organization_id)
+            due = clock() + seconds
+            if seconds > 0:
+                self._sleep(seconds)
+            if reserved and clock() - due <= MAX_LATENESS:
+                return clock() - started
 
 
 def organization_of(path: str) -> str | None:

@@ -25,7 +25,7 @@ class AppSettings:
     proxy: str | None = None
     request_timeout: float = 30
     maximum_retries: int = 5
-    concurrency: int = 20
+    concurrency: int = 40
     rate_limit_per_organization: float = 10
     rate_limit_per_ip: float = 100
     rate_limit_burst: int = 0
@@ -92,7 +92,7 @@ def settings_from_mapping(config: dict) -> AppSettings:
             ) from None
     request_timeout = _number(config, "request_timeout", 30, float, minimum=0.001)
     maximum_retries = _number(config, "maximum_retries", 5, int, minimum=1)
-    concurrency = _number(config, "concurrency", 20, int, minimum=1)
+    concurrency = _number(config, "concurrency", 40, int, minimum=1)
     rate_limit_per_organization = _number(config, "rate_limit_per_organization", 10, float, minimum=0.1)
     rate_limit_per_ip = _number(config, "rate_limit_per_ip", 100, float, minimum=0.1)
     rate_limit_burst = _number(config, "rate_limit_burst", 0, int, minimum=0)

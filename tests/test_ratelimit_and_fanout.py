@@ -28,57 +28,60 @@ def redis_client():
     client.close()
 
 
-def limiter(redis_client, clock, org=Budget(10), ip=Budget(100, burst=10)):
+def limiter(redis_client, clock, org=Budget(10), ip=Budget(100)):
     prefix = f"test-rate:{uuid.uuid4()}"  # a fresh budget per test
     return RateLimiter(redis_client, org, ip, prefix=prefix, clock=clock, sleep=clock.sleep)
 
 
-def test_steady_rate_per_organization(redis_client):
+def test_organization_budget_holds_a_request_back_without_reserving(redis_client):
     clock = Clock()
     rate = limiter(redis_client, clock)
-    assert rate.reserve("1") == 0
-    assert rate.reserve("1") == pytest.approx(0.1)
+    assert rate.reserve("1") == (True, 0)
+    reserved, wait = rate.reserve("1")
+    assert not reserved and wait == pytest.approx(0.1)  # 10/s per organization: come back in 0.1 s
+    assert rate.reserve("2") == (True, pytest.approx(0.01))  # another organization: the next IP slot
     clock.sleep(0.1)
-    assert rate.reserve("1") == 0
-    assert rate.reserve("2") == 0  # another organization has its own budget
+    assert rate.reserve("1") == (True, 0)
+
+
+def test_ip_slots_are_handed_out_in_order_and_none_is_lost(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock, ip=Budget(4))
+    assert [rate.reserve(str(org)) for org in range(4)] == [(True, pytest.approx(s)) for s in (0, 0.25, 0.5, 0.75)]
+    clock = Clock()
+    rate = limiter(redis_client, clock, ip=Budget(4))
+    waits = [rate.acquire(str(org)) for org in range(8)]
+    assert clock.now == pytest.approx(1_000 + 7 * 0.25)  # 8 requests at 4/s: the last goes 1.75 s after the first
+    assert waits == pytest.approx([0] + [0.25] * 7)
 
 
 def test_burst_then_rate(redis_client):
     clock = Clock()
-    rate = limiter(redis_client, clock, org=Budget(10, burst=3))
-    assert [rate.reserve("1") for _ in range(4)] == [0, 0, 0, 0]
-    assert rate.reserve("1") == pytest.approx(0.1)
+    rate = limiter(redis_client, clock, org=Budget(10, burst=3), ip=Budget(1000, burst=10))
+    assert [rate.reserve("1")[0] for _ in range(5)] == [True, True, True, True, False]
 
 
-def test_ip_budget_caps_all_organizations_together(redis_client):
+def test_acquire_waits_for_the_organization_then_its_ip_slot(redis_client):
     clock = Clock()
-    rate = limiter(redis_client, clock, org=Budget(10), ip=Budget(4))
-    waits = [rate.acquire(str(org)) for org in range(8)]
-    assert clock.now == pytest.approx(1_000 + 7 * 0.25)  # 8 requests at 4/s: the last goes 1.75 s after the first
-    assert waits[0] == 0 and all(w == pytest.approx(0.25) for w in waits[1:])
-
-
-def test_a_refused_request_reserves_nothing(redis_client):
-    clock = Clock()
-    rate = limiter(redis_client, clock, org=Budget(1), ip=Budget(100, burst=1))  # the IP allows 2 at once
-    assert rate.reserve("1") == 0
-    assert rate.reserve("1") == pytest.approx(1.0)  # the organization is full ...
-    assert rate.reserve("2") == 0  # ... and that refusal spent no IP slot: the second slot is still free
-    assert rate.reserve(None) == pytest.approx(0.01)  # now the IP budget is full
+    rate = limiter(redis_client, clock, org=Budget(2))
+    assert [rate.acquire("1") for _ in range(3)] == pytest.approx([0, 0.5, 0.5])
+    assert clock.now == pytest.approx(1_001.0)
 
 
 def test_two_limiters_share_one_budget_like_two_workers(redis_client):
     clock = Clock()
     first = limiter(redis_client, clock, org=Budget(10))
     second = RateLimiter(redis_client, Budget(10), Budget(100), prefix=first.prefix, clock=clock, sleep=clock.sleep)
-    assert first.reserve("1") == 0
-    assert second.reserve("1") == pytest.approx(0.1)
+    assert first.reserve("1") == (True, 0)
+    assert second.reserve("1") == (False, pytest.approx(0.1))
+    assert second.reserve("2") == (True, pytest.approx(0.01))
 
 
 def test_redis_clock_is_used_without_an_injected_clock(redis_client):
     rate = RateLimiter(redis_client, Budget(0.5), Budget(100), prefix=f"test-rate:{uuid.uuid4()}")
-    assert rate.reserve("1") == 0
-    assert 1.9 < rate.reserve("1") <= 2.0
+    assert rate.reserve("1") == (True, 0)
+    reserved, wait = rate.reserve("1")
+    assert not reserved and 1.9 < wait <= 2.0
 
 
 @pytest.mark.parametrize(
@@ -117,3 +120,19 @@ def test_fan_out_runs_items_concurrently_up_to_the_limit():
 
     assert [d.value for d in fan_out(work, range(6), concurrency=3)] == list(range(6))
     assert peak[0] == 3
+
+
+def test_a_caller_that_wakes_up_late_takes_a_new_slot_instead_of_bursting(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock, ip=Budget(10))
+    rate.reserve("0")  # the IP slot at 1000.0 is taken: the next one is at 1000.1
+    oversleeps = [0.3]
+
+    def late_sleep(seconds):  # the first sleep overshoots by 0.3 s, as in a paused process
+        clock.sleep(seconds + (oversleeps.pop() if oversleeps else 0))
+
+    rate._sleep = late_sleep
+    waited = rate.acquire("1")
+    # It slept to 1000.4, 0.3 s after its slot at 1000.1: it gave that slot up and took a fresh one (now free).
+    assert waited == pytest.approx(0.4)
+    assert rate.reserve("2") == (True, pytest.approx(0.1))  # and that fresh slot was really taken

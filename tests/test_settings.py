@@ -23,7 +23,7 @@ def test_defaults_match_the_documented_table():
         proxy=None,
         request_timeout=30,
         maximum_retries=5,
-        concurrency=20,
+        concurrency=40,
         rate_limit_per_organization=10,
         rate_limit_per_ip=100,
         rate_limit_burst=0,

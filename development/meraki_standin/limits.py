@@ -56,11 +56,11 @@ class MerakiRateLimits:
         self._seen_org: dict[str, list[float]] = defaultdict(list)
         self._rejected = 0
 
-    def admit(self, path: str, source: str = "") -> int | None:
-        """Record a request; None when it may go, else the Retry-After seconds of its 429."""
+    def admit(self, path: str, source: str = "", at: float | None = None) -> int | None:
+        """Record a request that arrived `at` (default: now); None when it may go, else its 429's Retry-After."""
         org = organization_in(path)
         with self._lock:
-            now = self._clock()
+            now = self._clock() if at is None else at
             self._seen_ip.append(now)
             if org:
                 self._seen_org[org].append(now)

@@ -44,16 +44,17 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        started = time.monotonic()
+        started = time.monotonic()  # when the request arrived: the rate limits count arrivals
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if self.server.latency:
-            time.sleep(self.server.latency)  # the round trip to the Meraki cloud
+            time.sleep(self.server.latency / 2)  # the way to the Meraki cloud; the other half is on the way back
         if self.server.limits is not None:
-            retry_after = self.server.limits.admit(self.path, self.client_address[0])
+            retry_after = self.server.limits.admit(self.path, self.client_address[0], at=started)
             if retry_after is not None:
                 payload = b'{"errors": ["API rate limit exceeded for organization"]}'
                 headers = {"Content-Type": "application/json", "Retry-After": str(retry_after)}
+                time.sleep(self.server.latency / 2)
                 self._write(429, headers, payload)
                 self._log(429, len(payload), time.monotonic() - started)
                 return
@@ -69,6 +70,8 @@ class _Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=self.server.log)
             response = httpx.Response(500, json={"errors": ["Internal server error"]})
         headers = {name: value for name, value in response.headers.items() if name.lower() not in _HOP_HEADERS}
+        if self.server.latency:
+            time.sleep(self.server.latency / 2)
         self._write(response.status_code, headers, response.content)
         self._log(response.status_code, len(response.content), time.monotonic() - started)
 
