@@ -11,7 +11,7 @@ import io
 from django.utils import timezone
 from nautobot.apps.jobs import ChoiceVar, DryRunVar, FileVar, StringVar, register_jobs
 
-from nautobot_meraki_users import csv_import, inputs, service
+from nautobot_meraki_users import csv_import, inputs, inventory, service
 from nautobot_meraki_users.admins import (
     LIST_COLUMNS,
     ORG_ACCESS_LEVELS,
@@ -22,6 +22,7 @@ from nautobot_meraki_users.admins import (
 )
 from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool
+from nautobot_meraki_users.job_fields import NetworksVar, OrganizationsVar
 from nautobot_meraki_users.settings import AppSettings, load_settings
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
@@ -31,6 +32,7 @@ PRIVILEGE_CHOICES = tuple((level, level) for level in PRIVILEGE_LEVELS)
 KEEP = (("", "(keep current)"),)
 ORG_ID_HELP = "One organization ID, several IDs separated by commas, or 'all'."
 NETWORK_HELP = "Optional: network IDs or exact names, separated by commas, that get network-level access."
+SYNC_LOG_LINES = 500
 TAGS_HELP = "Optional: network tag names, separated by commas, that get tag-level access."
 
 
@@ -39,11 +41,11 @@ class CreateUsers(MerakiUsersJob):
 
     user_email = StringVar(label="Email", description="The admin's email address (their Meraki login).")
     user_name = StringVar(label="Name", description="The admin's full name.")
-    meraki_org_id = StringVar(label="Organization ID(s)", description=ORG_ID_HELP)
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP)
     meraki_access_level = ChoiceVar(
         choices=ORG_ACCESS_CHOICES, default="read-only", label="Organization access", required=False
     )
-    meraki_network = StringVar(label="Networks", description=NETWORK_HELP, required=False)
+    meraki_network = NetworksVar(label="Networks", description=NETWORK_HELP, required=False)
     meraki_network_access = ChoiceVar(
         choices=PRIVILEGE_CHOICES, default="read-only", label="Network access", required=False
     )
@@ -83,12 +85,12 @@ class UpdateUsers(MerakiUsersJob):
     """Change an existing admin's name or access; blank fields keep their current value."""
 
     user_email = StringVar(label="Email", description="The admin to change.")
-    meraki_org_id = StringVar(label="Organization ID(s)", description=ORG_ID_HELP)
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP)
     user_name = StringVar(label="Name", description="Optional: a new name. Blank keeps it.", required=False)
     meraki_access_level = ChoiceVar(
         choices=KEEP + ORG_ACCESS_CHOICES, default="", label="Organization access", required=False
     )
-    meraki_network = StringVar(
+    meraki_network = NetworksVar(
         label="Networks", description=NETWORK_HELP + " Given: replaces the admin's networks.", required=False
     )
     meraki_network_access = ChoiceVar(
@@ -143,7 +145,7 @@ class DeleteUsers(MerakiUsersJob):
     """Remove an admin from one, several or all organizations (offboarding)."""
 
     user_email = StringVar(label="Email", description="The admin to remove.")
-    meraki_org_id = StringVar(label="Organization ID(s)", description=ORG_ID_HELP + " 'all' offboards everywhere.")
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP + " 'all' offboards everywhere.")
     dryrun = DryRunVar(description="Report what would be removed without removing anything.")
 
     class Meta:
@@ -174,7 +176,7 @@ class DeleteUsers(MerakiUsersJob):
 class ListUsers(MerakiUsersJob):
     """List the admins of one, several or all organizations as a CSV file and as the job result."""
 
-    meraki_org_id = StringVar(label="Organization ID(s)", description=ORG_ID_HELP, default="all", required=False)
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP, default="all", required=False)
     user_email = StringVar(label="Email", description="Optional: list only this admin.", required=False)
 
     class Meta:
@@ -245,6 +247,8 @@ class ImportUsers(MerakiUsersJob):
                 visible = dashboard.organizations()
                 targets = csv_import.targets_for(rows, visible, app_settings)
                 results = service.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
+            if not dryrun:
+                inventory.record_changes(results)
             report = service.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results)
             for row, outcome in zip(result_rows, results, strict=True):
@@ -257,6 +261,51 @@ class ImportUsers(MerakiUsersJob):
             for entry, row in zip(result["organizations"], result_rows, strict=True):
                 entry.update(row=row["row"], action=row["action"], user_email=row["user_email"])
             return result
+
+        return self.guarded(body, dryrun)
+
+
+class SyncInventory(MerakiUsersJob):
+    """Make Nautobot's Meraki inventory (organizations, networks, administrators) match the Dashboard."""
+
+    dryrun = DryRunVar(description="Count the differences without changing the inventory.")
+
+    class Meta:
+        name = "Sync Meraki Inventory"
+        description = "Read the allowed organizations, their networks and admins, and update Nautobot's inventory."
+        has_sensitive_variables = False
+        field_order = ["dryrun"]
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Nothing to check: the sync reads every allowed organization."""
+
+    def run(self, dryrun=False):  # noqa: D102
+        dryrun = as_bool(dryrun)
+
+        def body():
+            app_settings = load_settings()
+            with self.open_dashboard(app_settings) as dashboard:
+                orgs = service.load_organizations(
+                    dashboard, OrganizationSelector(all=True), app_settings.allowed_organization_ids
+                )
+                snapshot = inventory.read_snapshot(dashboard, orgs, app_settings.concurrency)
+            report = inventory.sync_inventory(snapshot, dryrun)
+            for line in report.changes[:SYNC_LOG_LINES]:
+                self.logger.info(("dry run: would have " if dryrun else "") + line)
+            if len(report.changes) > SYNC_LOG_LINES:
+                self.logger.info("... and %d more change(s)", len(report.changes) - SYNC_LOG_LINES)
+            for org_id, message in report.failed.items():
+                self.logger.error("%s: reading it failed, its inventory was kept as it was: %s", org_id, message)
+            if report.failed:
+                self.fail(f"{len(report.failed)} of {len(orgs)} organization(s) could not be read.")
+            else:
+                self.logger.info(
+                    "Synced %d organization(s): %s",
+                    len(orgs),
+                    ", ".join(f"{k} {v}" for k, v in report.counts.items()) or "no change",
+                )
+            return report.as_dict()
 
         return self.guarded(body, dryrun)
 
@@ -279,5 +328,5 @@ def _safe_selector(data: dict, default: str | None = None) -> OrganizationSelect
         return None
 
 
-jobs = [CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers]
+jobs = [CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers, SyncInventory]
 register_jobs(*jobs)

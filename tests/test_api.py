@@ -36,6 +36,7 @@ class JobRunApiValidationTest(TestCase):
                 ("DeleteUsers", "Delete Meraki User", "Meraki Users"),
                 ("ImportUsers", "Import Meraki Users", "Meraki Users"),
                 ("ListUsers", "List Meraki Users", "Meraki Users"),
+                ("SyncInventory", "Sync Meraki Inventory", "Meraki Users"),
                 ("UpdateUsers", "Update Meraki User", "Meraki Users"),
             ],
         )

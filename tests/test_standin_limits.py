@@ -27,7 +27,12 @@ def test_ip_limit_spans_organizations_and_figures_report_peaks():
     answers = [limits.admit(f"/api/v1/organizations/{n}/admins") for n in range(7)]
     assert answers == [None] * 5 + [1, 1]
     figures = limits.figures()
-    assert (figures.requests, figures.rejected_429, figures.peak_ip_rate, figures.peak_organization_rate) == (7, 2, 7, 1)
+    assert (figures.requests, figures.rejected_429, figures.peak_ip_rate, figures.peak_organization_rate) == (
+        7,
+        2,
+        7,
+        1,
+    )
 
 
 def test_burst_allows_extra_requests_per_organization():

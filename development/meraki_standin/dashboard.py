@@ -84,6 +84,11 @@ class FakeDashboard:
             self._state.orgs[org_id] = org
             return copy.deepcopy(org.record)
 
+    def set_accessible(self, org_id: str, accessible: bool) -> None:
+        """Give or take the key's access to an organization (as when an admin removes the key's owner)."""
+        with self._lock:
+            self._org(org_id).accessible = accessible
+
     def add_network(
         self,
         org_id: str,

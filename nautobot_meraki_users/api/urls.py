@@ -1,0 +1,12 @@
+"""REST routes, served under /api/plugins/meraki-users/."""
+
+from nautobot.apps.api import OrderedDefaultRouter
+
+from nautobot_meraki_users.api import views
+
+router = OrderedDefaultRouter()
+router.register("organizations", views.MerakiOrganizationViewSet)
+router.register("networks", views.MerakiNetworkViewSet)
+router.register("administrators", views.MerakiAdministratorViewSet)
+
+urlpatterns = router.urls

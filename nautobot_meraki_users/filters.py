@@ -1,0 +1,125 @@
+"""FilterSets of the Meraki inventory: UI lists, REST API, GraphQL and the audit questions.
+
+Audit filters on administrators: `two_factor_auth_enabled=False` (2FA off), `inactive_since=<date>` (last
+active before that day, or never), `account_status=<status>`, `email_policy_violation=True` (the email does
+not fully match the app's `email_regex`).
+"""
+
+import django_filters
+from django.db.models import Q
+from nautobot.apps.filters import (
+    BooleanFilter,
+    MultipleChoiceFilter,
+    MultiValueCharFilter,
+    NaturalKeyOrPKMultipleChoiceFilter,
+    NautobotFilterSet,
+    SearchFilter,
+)
+
+from nautobot_meraki_users.choices import AccountStatusChoices, OrgAccessChoices
+from nautobot_meraki_users.email_policy import compliant_email_condition, configured_email_regex
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+
+
+def organization_filter() -> NaturalKeyOrPKMultipleChoiceFilter:
+    """A filter on the parent organization, given by its Meraki ID or its Nautobot UUID."""
+    return NaturalKeyOrPKMultipleChoiceFilter(
+        queryset=MerakiOrganization.objects.all(),
+        to_field_name="organization_id",
+        label="Organization (Meraki ID or ID)",
+    )
+
+
+class MerakiOrganizationFilterSet(NautobotFilterSet):
+    """Filter Meraki organizations by name or Meraki ID; `q` searches both."""
+
+    q = SearchFilter(filter_predicates={"name": "icontains", "organization_id": "icontains"})
+
+    class Meta:
+        model = MerakiOrganization
+        fields = ["id", "organization_id", "name", "url", "last_seen", "tags"]
+
+
+class MerakiNetworkFilterSet(NautobotFilterSet):
+    """Filter Meraki networks by organization, name, Meraki ID or Meraki tags."""
+
+    q = SearchFilter(
+        filter_predicates={"name": "icontains", "network_id": "icontains", "organization__name": "icontains"}
+    )
+    organization = organization_filter()
+    network_tags = MultiValueCharFilter(
+        method="filter_network_tags", label="Meraki tags (networks carrying all the given tags)"
+    )
+
+    class Meta:
+        model = MerakiNetwork
+        fields = ["id", "network_id", "organization", "name", "last_seen", "tags"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        """`organization=all` (the jobs' word for every organization) means no organization filter."""
+        if hasattr(data, "getlist") and any(value.lower() == "all" for value in data.getlist("organization")):
+            data = data.copy()
+            data.pop("organization")
+        super().__init__(data, *args, **kwargs)
+
+    def filter_network_tags(self, queryset, name, value):
+        """Networks whose Meraki tags contain every given tag."""
+        tags = [tag for tag in value if tag]
+        return queryset.filter(network_tags__contains=tags) if tags else queryset
+
+
+class MerakiAdministratorFilterSet(NautobotFilterSet):
+    """Filter Meraki administrators, including the audit filters named in the module docstring."""
+
+    q = SearchFilter(
+        filter_predicates={
+            "email": "icontains",
+            "name": "icontains",
+            "admin_id": "iexact",
+            "organization__name": "icontains",
+        }
+    )
+    organization = organization_filter()
+    email = MultiValueCharFilter(lookup_expr="iexact", label="Email (exact, case-insensitive)")
+    org_access = MultipleChoiceFilter(choices=OrgAccessChoices, label="Organization access")
+    account_status = MultipleChoiceFilter(choices=AccountStatusChoices)
+    inactive_since = django_filters.DateFilter(
+        method="filter_inactive_since", label="Inactive since (last active before this date, or never)"
+    )
+    email_policy_violation = BooleanFilter(
+        method="filter_email_policy_violation", label="Email violates the email_regex policy"
+    )
+
+    class Meta:
+        model = MerakiAdministrator
+        fields = [
+            "id",
+            "admin_id",
+            "organization",
+            "email",
+            "name",
+            "org_access",
+            "account_status",
+            "two_factor_auth_enabled",
+            "has_api_key",
+            "last_active",
+            "authentication_method",
+            "last_seen",
+            "tags",
+        ]
+
+    def filter_inactive_since(self, queryset, name, value):
+        """Administrators not active since `value`: last active before that day, or never active."""
+        if value is None:
+            return queryset
+        return queryset.filter(Q(last_active__date__lt=value) | Q(last_active__isnull=True))
+
+    def filter_email_policy_violation(self, queryset, name, value):
+        """True: emails outside the policy (none when no policy is set); False: emails within it."""
+        if value is None:
+            return queryset
+        regex = configured_email_regex()
+        if regex is None:
+            return queryset.none() if value else queryset
+        compliant = compliant_email_condition(regex, queryset)
+        return queryset.exclude(compliant) if value else queryset.filter(compliant)

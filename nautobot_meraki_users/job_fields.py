@@ -1,0 +1,102 @@
+"""Job variables whose form widgets are pickers fed by the Meraki inventory in Nautobot's database.
+
+The REST contract does not change: the variables stay strings (`meraki_org_id` takes IDs, a comma-separated
+list or `all`; `meraki_network` takes network IDs or names). Only the Jobs UI renders them as dropdowns:
+organizations from the inventory, networks filtered by the organizations chosen. No call to Meraki happens
+while a form renders.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from nautobot.apps.jobs import StringVar
+from nautobot.core.forms.widgets import APISelectMultiple, StaticSelect2Multiple
+
+ORGANIZATIONS_API = "/api/plugins/meraki-users/organizations/"
+NETWORKS_API = "/api/plugins/meraki-users/networks/"
+
+
+class CommaSeparatedField(forms.CharField):
+    """A text field that also takes a list (from a multi-select) and cleans it to `a,b,c`."""
+
+    def to_python(self, value):
+        """Join a list of picked values; keep a string as typed."""
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(item).strip() for item in value if str(item).strip())
+        return super().to_python(value)
+
+
+def _as_list(value) -> list[str]:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return [str(item) for item in value or []]
+
+
+def _list_or_text(data, name):
+    """Form data from the UI is a QueryDict of picks; data from the REST API is a plain string."""
+    if hasattr(data, "getlist"):
+        values = data.getlist(name)
+        return values[0] if len(values) == 1 else values
+    return data.get(name)
+
+
+class OrganizationPicker(StaticSelect2Multiple):
+    """A multi-select of the inventory's organizations plus `all`; choices are read when the form renders."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, choices=organization_choices)
+
+    def value_from_datadict(self, data, files, name):  # noqa: D102
+        return _list_or_text(data, name)
+
+    def format_value(self, value):  # noqa: D102
+        return _as_list(value)
+
+
+class NetworkPicker(APISelectMultiple):
+    """A multi-select of the inventory's networks, filtered by the organizations picked in `meraki_org_id`."""
+
+    def __init__(self, attrs=None):
+        super().__init__(api_url=NETWORKS_API, attrs=attrs)
+        self.attrs["value-field"] = "network_id"
+        self.attrs["display-field"] = "display"
+        self.add_query_param("organization", "$meraki_org_id")
+
+    def value_from_datadict(self, data, files, name):  # noqa: D102
+        return _list_or_text(data, name)
+
+    def format_value(self, value):  # noqa: D102
+        return _as_list(value)
+
+    def optgroups(self, name, value, attrs=None):
+        """Keep the picked values selected when the form is shown again (choices come from the API)."""
+        self.choices = [(item, item) for item in _as_list(value)]
+        return super().optgroups(name, value, attrs)
+
+
+def organization_choices() -> list[tuple[str, str]]:
+    """`all` and every organization in the inventory, read from the database when the form renders."""
+    from nautobot_meraki_users.models import MerakiOrganization  # models load after the app is ready
+
+    organizations = MerakiOrganization.objects.order_by("name").values_list("organization_id", "name")
+    return [("all", "All organizations")] + [(org_id, f"{name} ({org_id})") for org_id, name in organizations]
+
+
+class OrganizationsVar(StringVar):
+    """`meraki_org_id`: a string for the REST API and runjob, an organization picker in the Jobs UI."""
+
+    form_field = CommaSeparatedField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", OrganizationPicker())
+        super().__init__(*args, **kwargs)
+
+
+class NetworksVar(StringVar):
+    """`meraki_network`: a string for the REST API and runjob, a network picker in the Jobs UI."""
+
+    form_field = CommaSeparatedField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", NetworkPicker())
+        super().__init__(*args, **kwargs)
