@@ -3,7 +3,8 @@
 #   1. apply migrations and the other post-upgrade steps (this also registers the app's Jobs),
 #   2. create the superuser from DJANGO_SUPERUSER_USERNAME/PASSWORD/EMAIL (creds.env) if missing,
 #   3. enable the app's Jobs, which Nautobot registers disabled,
-#   4. exec the service command ("$@"), by default the development web server on port 8080.
+#   4. sync the Meraki inventory from the stand-in Dashboard (the job forms' dropdowns read it),
+#   5. exec the service command ("$@"), by default the development web server on port 8080.
 set -euo pipefail
 
 echo "docker-entrypoint: running nautobot-server post_upgrade"
@@ -25,6 +26,12 @@ fi
 
 echo "docker-entrypoint: enabling the nautobot_meraki_users Jobs"
 nautobot-server shell -c "from nautobot.extras.models import Job; count = Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True); print(f'docker-entrypoint: {count} job(s) enabled')"
+
+if [[ -n "${DJANGO_SUPERUSER_USERNAME:-}" ]]; then
+    echo "docker-entrypoint: syncing the Meraki inventory"
+    nautobot-server runjob --local --username "${DJANGO_SUPERUSER_USERNAME}" nautobot_meraki_users.jobs.SyncInventory \
+        || echo "docker-entrypoint: the inventory sync failed; run 'Sync Meraki Inventory' from the Jobs UI"
+fi
 
 if [[ $# -eq 0 ]]; then
     set -- nautobot-server runserver 0.0.0.0:8080 --insecure
