@@ -507,15 +507,12 @@ LIST_COLUMNS = (
 )
 
 
-def admin_row(org: Organization, admin: dict) -> dict:
-    """One row of the admin listing (the CSV columns, in LIST_COLUMNS order).
+def admin_values(admin: dict) -> dict:
+    """The fields of a Meraki admin record under the app's names (the inventory's columns), typed.
 
-    Network and tag privileges are written `ID=access` / `tag=access`, separated by `; `.
+    `last_active` stays Meraki's ISO text ("" when never active); privileges stay lists of dicts.
     """
     return {
-        "organization_id": org.id,
-        "organization_name": org.name,
-        "admin_id": str(admin.get("id", "")),
         "email": str(admin.get("email", "")),
         "name": str(admin.get("name", "")),
         "org_access": str(admin.get("orgAccess", "")),
@@ -524,9 +521,21 @@ def admin_row(org: Organization, admin: dict) -> dict:
         "has_api_key": bool(admin.get("hasApiKey", False)),
         "last_active": str(admin.get("lastActive") or ""),
         "authentication_method": str(admin.get("authenticationMethod", "")),
-        "network_privileges": "; ".join(f"{k}={v}" for k, v in _privileges(admin.get("networks"), "id").items()),
-        "tag_privileges": "; ".join(f"{k}={v}" for k, v in _privileges(admin.get("tags"), "tag").items()),
+        "network_privileges": [{"id": k, "access": v} for k, v in _privileges(admin.get("networks"), "id").items()],
+        "tag_privileges": [{"tag": k, "access": v} for k, v in _privileges(admin.get("tags"), "tag").items()],
     }
+
+
+def admin_row(org: Organization, admin: dict) -> dict:
+    """One row of the admin listing (the CSV columns, in LIST_COLUMNS order).
+
+    Network and tag privileges are written `ID=access` / `tag=access`, separated by `; `.
+    """
+    values = admin_values(admin)
+    values["network_privileges"] = "; ".join(f"{p['id']}={p['access']}" for p in values["network_privileges"])
+    values["tag_privileges"] = "; ".join(f"{p['tag']}={p['access']}" for p in values["tag_privileges"])
+    row = {"organization_id": org.id, "organization_name": org.name, "admin_id": str(admin.get("id", ""))}
+    return {column: row[column] if column in row else values[column] for column in LIST_COLUMNS}
 
 
 def filter_admins(admins: list[dict], email: str | None) -> list[dict]:

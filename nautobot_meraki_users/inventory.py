@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from nautobot_meraki_users.admins import Organization, Outcome
+from nautobot_meraki_users.admins import Organization, Outcome, admin_values
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.fanout import fan_out
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
@@ -97,20 +97,9 @@ def network_fields(network: dict) -> dict:
 
 def admin_fields(admin: dict) -> dict:
     """Model fields of a MerakiAdministrator from the Dashboard's admin record."""
-    return {
-        "email": str(admin.get("email", "")),
-        "name": str(admin.get("name", "")),
-        "org_access": str(admin.get("orgAccess", "")),
-        "account_status": str(admin.get("accountStatus", "")),
-        "two_factor_auth_enabled": bool(admin.get("twoFactorAuthEnabled", False)),
-        "has_api_key": bool(admin.get("hasApiKey", False)),
-        "last_active": _when(admin.get("lastActive")),
-        "authentication_method": str(admin.get("authenticationMethod", "")),
-        "network_privileges": [
-            {"id": str(n.get("id")), "access": str(n.get("access"))} for n in admin.get("networks") or []
-        ],
-        "tag_privileges": [{"tag": str(t.get("tag")), "access": str(t.get("access"))} for t in admin.get("tags") or []],
-    }
+    values = admin_values(admin)
+    values["last_active"] = _when(values["last_active"])
+    return values
 
 
 def _changed(instance, values: dict) -> bool:

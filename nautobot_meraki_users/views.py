@@ -109,7 +109,6 @@ class MerakiNetworkUIViewSet(ReadOnlyInventoryUIViewSet):
             PrivilegedAdministratorsPanel(
                 weight=200,
                 section=SectionChoices.FULL_WIDTH,
-                label="Administrators with network or tag privileges",
                 table_title="Administrators with network or tag privileges",
                 table_class=tables.MerakiAdministratorTable,
                 add_button_route=None,
@@ -157,7 +156,6 @@ class MerakiAdministratorUIViewSet(ReadOnlyInventoryUIViewSet):
             SameEmailAdministratorsPanel(
                 weight=200,
                 section=SectionChoices.FULL_WIDTH,
-                label="Access across organizations",
                 table_title="Access across organizations",
                 table_class=tables.MerakiAdministratorTable,
                 select_related_fields=("organization",),
