@@ -340,6 +340,12 @@ def tests(context, docker=False, keyword="", create_db=False):
         compose(context, "run --rm --entrypoint 'pytest' nautobot --reuse-db")
         return
     services(context)
+    if not shutil.which("chromium"):
+        if os.geteuid() == 0:
+            print("Installing Debian's chromium for the browser test ...")
+            context.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium")
+        else:
+            print("chromium is not installed: the browser test will be skipped (apt-get install chromium)")
     env = local_env()
     test_db = f"test_{env['NAUTOBOT_DB_NAME']}"
     if create_db and _database_exists(context, test_db):

@@ -129,6 +129,23 @@ def child(
             orgs = service.load_organizations(dashboard, every, ())
             rows_found, results = service.list_admins(dashboard, orgs, None, lambda r: None, concurrency)
             assert len(rows_found) >= len(orgs)
+        elif scenario == "sync":
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            from nautobot_meraki_users import inventory
+
+            orgs = service.load_organizations(dashboard, every, ())
+            snapshot = inventory.read_snapshot(dashboard, orgs, concurrency)
+            written = time.time()
+            with CaptureQueriesContext(connection) as queries:
+                report = inventory.sync_inventory(snapshot, dryrun=False)
+            print(
+                f"sync: {sum(report.counts.values())} rows changed by {len(queries)} queries in "
+                f"{time.time() - written:.2f} s (read {written - started:.2f} s)",
+                file=sys.stderr,
+            )
+            results = [service.OrganizationResult(org.id, org.name, "synced") for org in orgs]
         elif scenario == "import":
             checked = csv_import.check_rows(csv_import.read_rows(import_csv(organizations, rows)), settings)
             targets = csv_import.targets_for(checked, dashboard.organizations(), settings)
@@ -159,6 +176,8 @@ def measure(args, scenario: str, concurrency: int, parallel: int = 1) -> Run:
     gc.freeze()  # the stand-in's seeded data: no long collector pause skews the arrival times it measures
     prefix = f"nautobot_meraki_users:bench:{uuid.uuid4()}"  # one shared budget for this run's workers
     context = multiprocessing.get_context("spawn")
+    if scenario == "sync":
+        os.environ["NAUTOBOT_DB_NAME"] = scratch_database()  # the children inherit it
     with StandinServer(fake, "127.0.0.1", 0, log=open(os.devnull, "w"), latency=args.latency, limits=limits) as server:
         queue = context.Queue()
         go = context.Event()
@@ -196,7 +215,26 @@ def measure(args, scenario: str, concurrency: int, parallel: int = 1) -> Run:
     )
 
 
-CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "offboard x2": 3}
+CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "offboard x2": 3, "sync": 3}
+SCRATCH_DB = "meraki_users_bench"
+
+
+def scratch_database() -> str:
+    """A fresh database for the sync scenario, cloned from the migrated template (`invoke start` makes it)."""
+    sys.path.insert(0, str(ROOT))
+    import subprocess
+
+    import tasks
+
+    template = tasks.template_name()
+    psql = ["psql", "-h", tasks.DB_HOST, "-U", tasks.PG_ADMIN, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c"]
+    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)"], check=True, capture_output=True)
+    subprocess.run(
+        [*psql, f"CREATE DATABASE {SCRATCH_DB} OWNER {tasks.DB_USER} TEMPLATE {template}"],
+        check=True,
+        capture_output=True,
+    )
+    return SCRATCH_DB
 
 
 def lower_bound(args, run: Run, chain: int) -> float:
@@ -218,7 +256,7 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=40)
     parser.add_argument("--burst", type=int, default=0, help="the stand-in's per-organization burst")
     parser.add_argument("--no-naive", action="store_true", help="skip the one-request-at-a-time baseline")
-    parser.add_argument("--scenarios", default="offboard,create,list,import,offboard x2")
+    parser.add_argument("--scenarios", default="offboard,create,list,import,sync,offboard x2")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     args = parser.parse_args(argv)
 
@@ -280,6 +318,8 @@ with `concurrency` {args.concurrency} and its Redis rate budget at Meraki's numb
 - **create**: Create Meraki User for a new email in `all` organizations.
 - **list**: List Meraki Users over `all` organizations.
 - **import**: Import Meraki Users with a {args.rows}-row CSV of creates spread over the organizations.
+- **sync**: Sync Meraki Inventory into an empty inventory (every organization's networks and admins); the
+  line printed before the table gives the database part: rows written, queries, seconds.
 - **offboard x2**: two offboarding jobs at once, as on two Celery workers (two processes sharing the Redis budget).
 
 Columns: *wall s* is the scenario's time; *requests* and *429s* are what the stand-in received and refused;

@@ -37,7 +37,7 @@ class MerakiOrganizationFilterSet(NautobotFilterSet):
 
     class Meta:
         model = MerakiOrganization
-        fields = ["id", "organization_id", "name", "url", "last_seen", "tags"]
+        fields = ["id", "organization_id", "name", "dashboard_url", "last_seen", "tags"]
 
 
 class MerakiNetworkFilterSet(NautobotFilterSet):

@@ -83,7 +83,7 @@ def _when(value: object) -> datetime | None:
 
 def organization_fields(org: Organization) -> dict:
     """Model fields of a MerakiOrganization from the Dashboard's data."""
-    return {"name": org.name, "url": org.url}
+    return {"name": org.name, "dashboard_url": org.url}
 
 
 def network_fields(network: dict) -> dict:

@@ -20,7 +20,7 @@ class MerakiOrganization(PrimaryModel):
 
     organization_id = models.CharField(max_length=MERAKI_ID_LENGTH, unique=True, verbose_name="Meraki ID")
     name = models.CharField(max_length=255)
-    url = models.CharField(max_length=500, blank=True, verbose_name="Dashboard URL")
+    dashboard_url = models.CharField(max_length=500, blank=True, verbose_name="Dashboard URL")
     last_seen = models.DateTimeField(null=True, blank=True, help_text="When the last sync found it in the Dashboard.")
 
     natural_key_field_names = ["organization_id"]

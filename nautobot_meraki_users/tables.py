@@ -36,7 +36,7 @@ class MerakiOrganizationTable(BaseTable):
 
     pk = ToggleColumn()
     name = tables.Column(linkify=True)
-    url = tables.Column(verbose_name="Dashboard URL")
+    dashboard_url = tables.Column(verbose_name="Dashboard URL")
     network_count = LinkedCountColumn(
         viewname="plugins:nautobot_meraki_users:merakinetwork_list",
         url_params={"organization": "organization_id"},
@@ -58,7 +58,7 @@ class MerakiOrganizationTable(BaseTable):
             "pk",
             "name",
             "organization_id",
-            "url",
+            "dashboard_url",
             "network_count",
             "administrator_count",
             "last_seen",
@@ -67,7 +67,7 @@ class MerakiOrganizationTable(BaseTable):
         )
         default_columns = ("pk", "name", "organization_id", "network_count", "administrator_count", "last_seen")
 
-    def render_url(self, value):
+    def render_dashboard_url(self, value):
         """The Dashboard URL as a link that opens in a new tab."""
         return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', value, value)
 

@@ -14,7 +14,9 @@ class MerakiOrganizationFactory(factory.django.DjangoModelFactory):
 
     organization_id = factory.Sequence(lambda n: str(500000 + n))
     name = factory.Sequence(lambda n: f"Organization {n:03d}")
-    url = factory.LazyAttribute(lambda o: f"https://n1.meraki.com/o/{o.organization_id}/manage/organization/overview")
+    dashboard_url = factory.LazyAttribute(
+        lambda o: f"https://n1.meraki.com/o/{o.organization_id}/manage/organization/overview"
+    )
     last_seen = factory.LazyFunction(timezone.now)
 
 

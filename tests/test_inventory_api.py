@@ -203,3 +203,20 @@ class NetworkPickerQueryTest(APITestCase):
         one = networks[0].organization.organization_id
         response = self.client.get(f"{url}?organization={one}", **self.header)
         self.assertEqual(response.json()["count"], 1)
+
+
+class OrganizationUrlFieldsTest(APITestCase):
+    """`url` stays the API link of the record, as everywhere in Nautobot; the Dashboard URL is `dashboard_url`."""
+
+    def test_url_is_the_api_link_and_dashboard_url_the_dashboard(self):
+        org = MerakiOrganization.objects.create(
+            organization_id="42", name="Acme", dashboard_url="https://n1.meraki.com/o/x/manage/organization/overview"
+        )
+        self.add_permissions("nautobot_meraki_users.view_merakiorganization")
+        response = self.client.get(
+            reverse(API.format("merakiorganization-detail"), kwargs={"pk": org.pk}), **self.header
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        body = response.json()
+        self.assertTrue(body["url"].endswith(f"/api/plugins/meraki-users/organizations/{org.pk}/"))
+        self.assertEqual(body["dashboard_url"], org.dashboard_url)

@@ -28,7 +28,7 @@ class OrganizationModelTest(TestCase):
         org = MerakiOrganization(organization_id="9", name="Minimal")
         org.full_clean()
         org.save()
-        self.assertEqual(org.url, "")
+        self.assertEqual(org.dashboard_url, "")
         self.assertIsNone(org.last_seen)
 
     def test_deleting_an_organization_deletes_its_networks_and_admins(self):
