@@ -32,8 +32,8 @@ PRIVILEGE_CHOICES = tuple((level, level) for level in PRIVILEGE_LEVELS)
 KEEP = (("", "(keep current)"),)
 ORG_ID_HELP = "One organization ID, several IDs separated by commas, or 'all'."
 NETWORK_HELP = "Optional: network IDs or exact names, separated by commas, that get network-level access."
-SYNC_LOG_LINES = 500
 TAGS_HELP = "Optional: network tag names, separated by commas, that get tag-level access."
+SYNC_LOG_LINES = 500  # a first sync of a large estate logs its first changes one by one, then a count
 
 
 class CreateUsers(MerakiUsersJob):
@@ -208,8 +208,7 @@ class ListUsers(MerakiUsersJob):
                 self.logger.info("Listed %d admin(s) in %d organization(s).", len(rows), len(results))
             return rows
 
-        result = self.guarded(body, False, _safe_selector(data, default="all"))
-        return result
+        return self.guarded(body, False, _safe_selector(data, default="all"))
 
 
 class ImportUsers(MerakiUsersJob):
