@@ -357,6 +357,8 @@ def tests(context, docker=False, keyword="", create_db=False):
     started = time.monotonic()
     result = context.run(f"pytest {args}", env=env, warn=True, pty=False)
     print(f"test suite wall time: {time.monotonic() - started:.1f} s")
+    for screenshot in sorted((ROOT / "test-output").glob("*.png")):
+        print(f"browser test screenshot: {screenshot}")
     if result.ok and _database_exists(context, test_db):
         save_template(context, test_db)
     if not result.ok:
