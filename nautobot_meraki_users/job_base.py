@@ -17,12 +17,19 @@ from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_a
 GROUPING = "Meraki Users"
 
 
-def shared_rate_limiter(app_settings: AppSettings) -> RateLimiter:
-    """The rate budget in Nautobot's Redis, shared by every job and Celery worker."""
+def shared_rate_limiter(app_settings: AppSettings) -> RateLimiter | None:
+    """The rate budget in Nautobot's Redis, shared by every job and Celery worker.
+
+    None when Nautobot's `default` cache is not Redis (the jobs then rely on 429 + Retry-After alone).
+    """
     per_organization, per_ip = budgets(
         app_settings.rate_limit_per_organization, app_settings.rate_limit_per_ip, app_settings.rate_limit_burst
     )
-    return RateLimiter(get_redis_connection("default"), per_organization, per_ip)
+    try:
+        connection = get_redis_connection("default")
+    except NotImplementedError:  # django-redis raises this for a cache backend that is not Redis
+        return None
+    return RateLimiter(connection, per_organization, per_ip)
 
 
 def as_bool(value: object) -> bool:
@@ -70,7 +77,13 @@ class MerakiUsersJob(Job):
 
     def open_dashboard(self, app_settings: AppSettings) -> Dashboard:
         """Resolve the API key and build the client (raises ConfigurationError or DashboardError)."""
-        return Dashboard(app_settings, resolve_api_key(app_settings), limiter=shared_rate_limiter(app_settings))
+        limiter = shared_rate_limiter(app_settings)
+        if limiter is None:
+            self.logger.warning(
+                "Nautobot's default cache is not Redis: no request budget is shared with other jobs and workers; "
+                "Meraki's 429 + Retry-After alone will pace this job."
+            )
+        return Dashboard(app_settings, resolve_api_key(app_settings), limiter=limiter)
 
     def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
         """Run one operation in every organization, log one line per organization, keep the inventory current."""

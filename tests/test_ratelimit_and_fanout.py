@@ -136,3 +136,19 @@ def test_a_caller_that_wakes_up_late_takes_a_new_slot_instead_of_bursting(redis_
     # It slept to 1000.4, 0.3 s after its slot at 1000.1: it gave that slot up and took a fresh one (now free).
     assert waited == pytest.approx(0.4)
     assert rate.reserve("2") == (True, pytest.approx(0.1))  # and that fresh slot was really taken
+
+
+def test_jobs_share_the_budget_through_nautobots_redis_and_cope_without_it(monkeypatch):
+    from nautobot_meraki_users import job_base
+    from nautobot_meraki_users.settings import settings_from_mapping
+
+    settings = settings_from_mapping({"rate_limit_per_ip": 50})
+    limiter = job_base.shared_rate_limiter(settings)
+    assert limiter.per_ip.rate == pytest.approx(50 * 0.95)  # 95% of the configured limit
+    assert limiter.per_organization.rate == pytest.approx(10 * 0.95)
+
+    def not_redis(alias):
+        raise NotImplementedError("This backend does not support this feature")
+
+    monkeypatch.setattr(job_base, "get_redis_connection", not_redis)
+    assert job_base.shared_rate_limiter(settings) is None
