@@ -119,19 +119,6 @@ def split_list(value: object) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def check_email(value: object, email_pattern: re.Pattern[str] | None, field_name: str = "user_email") -> str:
-    """Return the email stripped, or raise InputError naming the field.
-
-    Example:
-        >>> check_email(" Jane@Example.com ", None)
-        'Jane@Example.com'
-    """
-    errors = email_errors(value, email_pattern, field_name)
-    if errors:
-        raise InputError(errors)
-    return str(value).strip()
-
-
 def email_errors(
     value: object, email_pattern: re.Pattern[str] | None, field_name: str = "user_email"
 ) -> list[FieldError]:

@@ -189,7 +189,7 @@ def targets_for(rows: list[ImportRow], visible: list[Organization], app_settings
         except InputError as err:
             errors.extend(FieldError(f"line {row.line}: {e.field}", e.message) for e in err.errors)
             continue
-        operation = Operation(row.action, row.email, row.request, label=f"line {row.line}")
+        operation = Operation(row.action, row.email, row.request, line=row.line)
         targets.extend(Target(org, operation) for org in orgs)
     if errors:
         raise InputError(errors)
@@ -200,7 +200,7 @@ def result_rows(targets: list[Target], results: list[OrganizationResult]) -> lis
     """The result CSV's rows (RESULT_COLUMNS), one per row and organization."""
     return [
         {
-            "row": int(target.operation.label.removeprefix("line ")),
+            "row": target.operation.line,
             "action": target.operation.action,
             "user_email": target.operation.email,
             "organization_id": result.organization_id,

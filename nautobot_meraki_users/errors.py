@@ -32,6 +32,11 @@ class InputError(MerakiUsersError):
         super().__init__("; ".join(str(error) for error in self.errors))
 
 
+def failure_message(err: BaseException) -> str:
+    """What to report for an error caught around one organization: a DashboardError's message, else its type."""
+    return getattr(err, "message", None) or f"unexpected error: {type(err).__name__}"
+
+
 class DashboardError(MerakiUsersError):
     """A call to the Meraki Dashboard failed; `message` says what happened and what to do."""
 

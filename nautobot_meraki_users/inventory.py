@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from nautobot_meraki_users.admins import Organization, Outcome, admin_values
 from nautobot_meraki_users.dashboard import Dashboard
+from nautobot_meraki_users.errors import failure_message
 from nautobot_meraki_users.fanout import fan_out
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 from nautobot_meraki_users.service import OrganizationResult
@@ -65,8 +66,7 @@ def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concu
 
     for done in fan_out(read, organizations, concurrency):
         if done.error is not None:
-            message = getattr(done.error, "message", None) or type(done.error).__name__
-            snapshot.failed[done.item.id] = message
+            snapshot.failed[done.item.id] = failure_message(done.error)
         else:
             snapshot.networks[done.item.id], snapshot.admins[done.item.id] = done.value
     return snapshot
@@ -199,17 +199,25 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
 def record_changes(results: list[OrganizationResult]) -> None:
     """After a write job: upsert the admins it created or updated, delete the ones it removed."""
     now = timezone.now()
-    for result in results:
-        if result.outcome not in (Outcome.CREATED, Outcome.UPDATED, Outcome.REMOVED) or not result.admin_id:
-            continue
-        org, _ = MerakiOrganization.objects.get_or_create(
-            organization_id=result.organization_id, defaults={"name": result.organization_name, "last_seen": now}
-        )
-        if result.outcome == Outcome.REMOVED:
-            MerakiAdministrator.objects.filter(organization=org, admin_id=result.admin_id).delete()
-        elif result.record:
-            MerakiAdministrator.objects.update_or_create(
-                organization=org,
-                admin_id=result.admin_id,
-                defaults={**admin_fields(result.record), "last_seen": now},
-            )
+    changed = [r for r in results if r.outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.REMOVED) and r.admin_id]
+    if not changed:
+        return
+    orgs = {
+        o.organization_id: o
+        for o in MerakiOrganization.objects.filter(organization_id__in={r.organization_id for r in changed})
+    }  # one query for all organizations, not one per result
+    with transaction.atomic():
+        for result in changed:
+            org = orgs.get(result.organization_id)
+            if org is None:  # the inventory was never synced: start it with this organization
+                org = orgs[result.organization_id] = MerakiOrganization.objects.create(
+                    organization_id=result.organization_id, name=result.organization_name, last_seen=now
+                )
+            if result.outcome == Outcome.REMOVED:
+                MerakiAdministrator.objects.filter(organization=org, admin_id=result.admin_id).delete()
+            elif result.record:
+                MerakiAdministrator.objects.update_or_create(
+                    organization=org,
+                    admin_id=result.admin_id,
+                    defaults={**admin_fields(result.record), "last_seen": now},
+                )

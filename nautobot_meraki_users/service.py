@@ -35,7 +35,7 @@ from nautobot_meraki_users.admins import (
     select_organizations,
 )
 from nautobot_meraki_users.dashboard import Dashboard
-from nautobot_meraki_users.errors import DashboardError, FieldError, InputError
+from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message
 from nautobot_meraki_users.fanout import Done, fan_out
 
 
@@ -73,11 +73,6 @@ class Report:
         """How many organizations ended with each outcome."""
         return dict(Counter(result.outcome for result in self.organizations))
 
-    @property
-    def failed(self) -> list[OrganizationResult]:
-        """The organizations that failed."""
-        return [result for result in self.organizations if result.outcome == Outcome.FAILED]
-
     def as_dict(self) -> dict:
         """The JSON result a script reads: dryrun, organizations, counts."""
         return {
@@ -93,12 +88,12 @@ Reporter = Callable[[OrganizationResult], None]
 
 @dataclass(frozen=True)
 class Operation:
-    """One requested change for one email: create, update or delete (with `label`, e.g. "line 4", for imports)."""
+    """One requested change for one email: create, update or delete (`line`: its line in an import file)."""
 
     action: str
     email: str
     request: AdminRequest | None = None
-    label: str = ""
+    line: int | None = None
 
     @property
     def needs_networks(self) -> bool:
@@ -113,8 +108,8 @@ class Operation:
         network_ids, errors = resolve_networks(self.request.access.networks or (), networks, org)
         errors += check_tags(self.request.access.tags or (), networks, org)
         planner = plan_create if self.action == "create" else plan_update
-        if self.label:
-            errors = [FieldError(f"{self.label}: {e.field}", e.message) for e in errors]
+        if self.line is not None:
+            errors = [FieldError(f"line {self.line}: {e.field}", e.message) for e in errors]
         return planner(self.request, admins, network_ids), errors
 
 
@@ -161,7 +156,7 @@ def _read(dashboard: Dashboard, group: list[Target]) -> tuple[list[dict], list[d
 def _plan_group(done: Done, input_errors: list[FieldError]) -> None:
     """Plan every target of one organization from its read (or mark them failed when the read failed)."""
     if done.error is not None:
-        message = getattr(done.error, "message", None) or f"unexpected error: {type(done.error).__name__}"
+        message = failure_message(done.error)
         for target in done.item:
             target.error = f"reading organization {target.org.id} failed: {message}"
         return
@@ -333,7 +328,7 @@ def list_admins(
     for done in fan_out(lambda org: filter_admins(dashboard.admins(org.id), email), orgs, concurrency):
         org = done.item
         if done.error is not None:
-            message = getattr(done.error, "message", None) or f"unexpected error: {type(done.error).__name__}"
+            message = failure_message(done.error)
             outcome = _failed(org, f"reading organization {org.id} failed: {message}")
         else:
             rows.extend(admin_row(org, admin) for admin in done.value)
