@@ -19,6 +19,7 @@ from nautobot_meraki_users.errors import FieldError, InputError
 ORG_ACCESS_LEVELS = ("full", "read-only", "enterprise", "none")
 PRIVILEGE_LEVELS = ("full", "read-only", "guest-ambassador", "monitor-only")
 DEFAULT_ACCESS = "read-only"
+EMAIL_MAX_LENGTH = 254  # RFC 5321's limit, and what the inventory stores
 ALL_ORGANIZATIONS = "all"
 
 
@@ -122,10 +123,30 @@ def split_list(value: object) -> tuple[str, ...]:
 def email_errors(
     value: object, email_pattern: re.Pattern[str] | None, field_name: str = "user_email"
 ) -> list[FieldError]:
-    """The problems with an email input: blank, bad syntax, or outside the organisation's `email_regex`."""
+    """The problems with an email input: blank, too long, not ASCII, bad syntax, or outside `email_pattern`.
+
+    Pass `email_pattern=None` where the policy must not apply (an admin who already exists may be changed or
+    removed whatever their email).
+    """
     if is_blank(value):
         return [FieldError(field_name, "is required. Give the admin's email address, e.g. jane@example.com.")]
     email = str(value).strip()
+    if len(email) > EMAIL_MAX_LENGTH:
+        return [
+            FieldError(
+                field_name,
+                f"is {len(email)} characters long; an email address has at most {EMAIL_MAX_LENGTH}. "
+                "Use the admin's real address.",
+            )
+        ]
+    if not email.isascii():
+        return [
+            FieldError(
+                field_name,
+                f"{email!r} has non-ASCII characters; Meraki logins are ASCII addresses. Use the ASCII form "
+                "(an international domain in its punycode form, e.g. jane@xn--bcher-kva.example).",
+            )
+        ]
     try:
         validate_email(email)
     except DjangoValidationError:

@@ -32,6 +32,76 @@ def collect(*checks: Callable[[], list[FieldError]]) -> None:
         raise InputError(errors)
 
 
+NAME_MAX_LENGTH = 255  # what the inventory stores for an admin's name
+LIST_FIELDS = ("meraki_org_id", "meraki_network", "meraki_tags")  # text, or a list of texts (the UI pickers)
+TEXT_FIELDS = (
+    "user_email", "user_name", "meraki_org_id", "meraki_access_level", "meraki_network", "meraki_network_access",
+    "meraki_tags", "meraki_tag_access",
+)  # fmt: skip
+_EXAMPLES = {
+    "user_email": "jane@example.com",
+    "user_name": "Jane Doe",
+    "meraki_org_id": "123456,654321",
+    "meraki_network": "HQ,Branch",
+    "meraki_tags": "west,east",
+}
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list" if all(isinstance(item, str) for item in value) else "a list of non-text values"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def type_errors(data: dict) -> list[FieldError]:
+    """One FieldError per input of the wrong JSON type: a list or a number where text belongs.
+
+    Raw data reaches `run()` from `runjob --data` and the REST API, so `5` or `["x", "y"]` must be refused,
+    never turned into the text `"5"` or `"['x', 'y']"`.
+
+    Example:
+        >>> [str(e) for e in type_errors({"user_email": 5, "meraki_org_id": ["1", "2"], "user_name": "Jane"})]
+        ['user_email: must be text, not a number. Give it as a JSON string, e.g. "jane@example.com".']
+    """
+    errors = []
+    for field_name in TEXT_FIELDS:
+        value = data.get(field_name)
+        if value is None or isinstance(value, str):
+            continue
+        if field_name in LIST_FIELDS and isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+            continue
+        example = _EXAMPLES.get(field_name, "read-only")
+        errors.append(
+            FieldError(field_name, f'must be text, not {_kind(value)}. Give it as a JSON string, e.g. "{example}".')
+        )
+    return errors
+
+
+def _too_long(data: dict, field_name: str, limit: int) -> list[FieldError]:
+    value = data.get(field_name)
+    if isinstance(value, str) and len(value.strip()) > limit:
+        return [FieldError(field_name, f"is {len(value.strip())} characters long; the limit is {limit}. Shorten it.")]
+    return []
+
+
+def collect_typed(data: dict, *checks: Callable[[], list[FieldError]]) -> None:
+    """`collect`, after the type check: a field of the wrong type gets only its type error."""
+    wrong_type = type_errors(data)
+    fields = {error.field for error in wrong_type}
+    try:
+        collect(*checks)
+    except InputError as err:
+        raise InputError(wrong_type + [e for e in err.errors if e.field not in fields]) from None
+    if wrong_type:
+        raise InputError(wrong_type)
+
+
 def parse_selector(data: dict, app_settings: AppSettings) -> OrganizationSelector:
     """`meraki_org_id`, checked against `allowed_organization_ids`."""
     selector = parse_organization_selector(data.get("meraki_org_id"))
@@ -54,9 +124,12 @@ def _parse_admin_request(data: dict, app_settings: AppSettings, *, create: bool)
         parsed["access"] = parse_access_request(data, defaults=create)
         return []
 
-    collect(
-        lambda: email_errors(data.get("user_email"), app_settings.email_pattern),
+    # The email policy governs who may be added, not who may be fixed: an update reaches any existing admin.
+    collect_typed(
+        data,
+        lambda: email_errors(data.get("user_email"), app_settings.email_pattern if create else None),
         lambda: _required(data, "user_name", "Give the admin's full name, e.g. Jane Doe.") if create else [],
+        lambda: _too_long(data, "user_name", NAME_MAX_LENGTH),
         orgs,
         access,
     )
@@ -74,7 +147,11 @@ def parse_create(data: dict, app_settings: AppSettings) -> tuple[OrganizationSel
 
 
 def parse_update(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelector, AdminRequest]:
-    """UpdateUsers: email, organizations, optional name and access (blank: keep the current value)."""
+    """UpdateUsers: email (the email policy is not applied), organizations, optional name and access.
+
+    Blank name or access keeps the current value. Any existing admin can be updated, including one whose email
+    violates `email_regex`: the policy governs who may be added (create), not who may be fixed.
+    """
     return _parse_admin_request(data, app_settings, create=False)
 
 
@@ -86,7 +163,7 @@ def parse_delete(data: dict, app_settings: AppSettings) -> tuple[OrganizationSel
         parsed["selector"] = parse_selector(data, app_settings)
         return []
 
-    collect(lambda: email_errors(data.get("user_email"), None), orgs)
+    collect_typed(data, lambda: email_errors(data.get("user_email"), None), orgs)
     return parsed["selector"], str(data["user_email"]).strip()
 
 
@@ -102,5 +179,5 @@ def parse_list(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelec
         return []
 
     email = data.get("user_email")
-    collect(lambda: [] if is_blank(email) else email_errors(email, None), orgs)
+    collect_typed(data, lambda: [] if is_blank(email) else email_errors(email, None), orgs)
     return parsed["selector"], None if is_blank(email) else str(email).strip()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django_redis import get_redis_connection
 from nautobot.apps.jobs import Job
 from nautobot.extras.jobs import JobForm
 
-from nautobot_meraki_users import inventory, service
+from nautobot_meraki_users import inputs, inventory, service
 from nautobot_meraki_users.admins import OrganizationSelector, Outcome
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import ConfigurationError, DashboardError, InputError
@@ -45,13 +46,22 @@ class _CheckedJobForm(JobForm):
     job_class: type[MerakiUsersJob]
 
     def clean(self):
+        """Refuse a bad setting or a missing API key (naming the setting), then check the job's inputs."""
         cleaned = super().clean()
         try:
             app_settings = load_settings()
+            resolve_api_key(app_settings)  # a missing SecretsGroup or key is refused here, before a job is queued
         except ConfigurationError as err:
-            raise self.error_class([str(err)]) from None
+            raise ValidationError(str(err)) from None  # the message never contains the key
+        data = dict(cleaned)
+        if not hasattr(self.data, "getlist"):  # REST: check the JSON values as sent, not the text the fields made
+            data.update(
+                (name, value)
+                for name, value in self.data.items()
+                if name in inputs.TEXT_FIELDS and value is not None and not isinstance(value, str)
+            )
         try:
-            self.job_class.parse_input(dict(cleaned), app_settings)
+            self.job_class.parse_input(data, app_settings)
         except InputError as err:
             for error in err.errors:
                 field = error.field if error.field in self.fields else None
@@ -67,6 +77,17 @@ class MerakiUsersJob(Job):
         """The generated job form, plus the job's own checks in `clean()`."""
         form_class = super().as_form_class()
         return type("MerakiUsersJobForm", (_CheckedJobForm, form_class), {"job_class": cls})
+
+    @classmethod
+    def deserialize_data(cls, data):
+        """Nautobot's deserialization, with a null value taken as "not given".
+
+        Nautobot refuses a null required field with a bare message (`{"errors": ["... is a required field"]}`);
+        without the null the form answers per field, like every other error.
+        """
+        if isinstance(data, dict):
+            data = {key: value for key, value in data.items() if value is not None}
+        return super().deserialize_data(data)
 
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
