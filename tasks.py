@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -215,33 +216,45 @@ def _spawn(name: str) -> None:
     print(f"started {name} (pid {process.pid}, log {LOGS / (name + '.log')})")
 
 
+def _superuser_script() -> str:
+    return (
+        "from django.contrib.auth import get_user_model; U = get_user_model(); "
+        f"u, _ = U.objects.get_or_create(username='{ADMIN_USER}', defaults={{'email': 'admin@example.com'}}); "
+        "u.is_superuser = True; u.is_staff = True; "
+        f"u.set_password('{ADMIN_PASSWORD}') if not u.has_usable_password() or _ else None; u.save(); "
+        f"print('user {ADMIN_USER} ready')"
+    )
+
+
+def _enable_jobs_script() -> str:
+    return (
+        "from nautobot.extras.models import Job; "
+        "n = Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True); "
+        "print(n, 'Meraki Users jobs enabled')"
+    )
+
+
+def _shell(context: Context, *scripts: str, docker: bool = False):
+    """Run Python in ONE `nautobot-server shell` start-up (no page of auto-imports, unlike nbshell)."""
+    command = f'shell --no-imports --command "{"; ".join(scripts)}"'
+    if docker:
+        return compose(context, f"exec nautobot nautobot-server {command}")
+    return nautobot_server(context, command)
+
+
 @task
 def createsuperuser(context, docker=False):
     """Create the admin user (NAUTOBOT_SUPERUSER_NAME / NAUTOBOT_SUPERUSER_PASSWORD, default admin/admin)."""
     if _docker(docker):
         compose(context, "run --rm --entrypoint 'nautobot-server createsuperuser' nautobot", pty=True)
         return
-    script = (
-        "from django.contrib.auth import get_user_model; U = get_user_model(); "
-        f"u, _ = U.objects.get_or_create(username='{ADMIN_USER}', defaults={{'email': 'admin@example.com'}}); "
-        "u.is_superuser = True; u.is_staff = True; "
-        f"u.set_password('{ADMIN_PASSWORD}') if not u.has_usable_password() or _ else None; u.save()"
-    )
-    nautobot_server(context, f'nbshell --command "{script}"', hide="out")
+    _shell(context, _superuser_script())
 
 
 @task
 def enable_jobs(context, docker=False):
     """Enable the app's jobs (Nautobot registers app jobs disabled)."""
-    script = (
-        "from nautobot.extras.models import Job; "
-        "n = Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True); "
-        "print(n, 'Meraki Users jobs enabled')"
-    )
-    if _docker(docker):
-        compose(context, f'exec nautobot nautobot-server nbshell --command "{script}"')
-        return
-    nautobot_server(context, f'nbshell --command "{script}"')
+    _shell(context, _enable_jobs_script(), docker=_docker(docker))
 
 
 @task
@@ -259,6 +272,23 @@ def sync(context, docker=False):
     )
 
 
+@task(
+    positional=[],
+    help={
+        "job": "the job's class, e.g. CreateUsers (or its full path nautobot_meraki_users.jobs.CreateUsers)",
+        "data": 'the job\'s data as JSON, e.g. \'{"meraki_org_id": "all"}\'',
+    },
+)
+def runjob(context, job, data="{}", docker=False):
+    """Run one of the app's jobs in-process (`nautobot-server runjob --local`) in the dev environment."""
+    path = job if "." in job else f"nautobot_meraki_users.jobs.{job}"
+    command = f"runjob --local --username {ADMIN_USER} --data {shlex.quote(data)} {shlex.quote(path)}"
+    if _docker(docker):
+        compose(context, f"exec nautobot nautobot-server {command}")
+        return
+    nautobot_server(context, command)
+
+
 @task
 def start(context, docker=False):
     """Start Nautobot with the app, a Celery worker and the stand-in Meraki Dashboard; print where to log in."""
@@ -271,8 +301,7 @@ def start(context, docker=False):
         return
     services(context)
     migrate(context)
-    createsuperuser(context)
-    enable_jobs(context)
+    _shell(context, _superuser_script(), _enable_jobs_script())  # one start-up for both
     for name in PROCESSES:
         _spawn(name)
     _wait_for(lambda: _port_open(STANDIN_PORT), "the stand-in Meraki Dashboard", 30)
@@ -284,7 +313,7 @@ def start(context, docker=False):
         f"Jobs: http://127.0.0.1:{NAUTOBOT_PORT}/extras/jobs/  (group 'Meraki Users')\n"
         f"Stand-in Meraki Dashboard: http://127.0.0.1:{STANDIN_PORT}/api/v1  (demo organizations 100001, 100002, "
         "100003)\n"
-        f"Logs: {LOGS}/  -  stop with: invoke stop"
+        f"Logs: {LOGS}/  -  stop with: development/dev.sh stop"
     )
 
 

@@ -18,7 +18,9 @@ fi
 if [ ! -f "$STAMP" ]; then
   echo "Installing the app and its development tools into $VENV (about a minute the first time) ..."
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
+  # setuptools always adds an informational "Editable installation ... may take precedence during imports" warning
+  # to editable builds (every editable mode has one); it is not a problem of this project, so it is filtered.
+  PYTHONWARNINGS="ignore:Editable installation" "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
   rm -f "$VENV"/.installed-*
   touch "$STAMP"
 fi
