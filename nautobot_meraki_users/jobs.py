@@ -21,8 +21,10 @@ from nautobot_meraki_users.admins import (
     parse_organization_selector,
 )
 from nautobot_meraki_users.errors import FieldError, InputError
-from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool
+from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool, removed_admins
 from nautobot_meraki_users.job_fields import NetworksVar, OrganizationsVar
+from nautobot_meraki_users.log_text import log_safe
+from nautobot_meraki_users.models import MerakiOrganization
 from nautobot_meraki_users.settings import AppSettings, load_settings
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
@@ -196,7 +198,12 @@ class ListUsers(MerakiUsersJob):
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                rows, results = service.list_admins(dashboard, orgs, email, self.log_result, app_settings.concurrency)
+                subjects = MerakiOrganization.objects.in_bulk([org.id for org in orgs], field_name="organization_id")
+
+                def log(result):
+                    self.log_result(result, subject=subjects.get(result.organization_id))
+
+                rows, results = service.list_admins(dashboard, orgs, email, log, app_settings.concurrency)
             self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, LIST_COLUMNS))
             failed = [r for r in results if r.outcome == "failed"]
             if failed:
@@ -241,17 +248,19 @@ class ImportUsers(MerakiUsersJob):
                 raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
             content = csv_file.read()
             rows = csv_import.check_rows(csv_import.read_rows(content), app_settings)
-            self.logger.info("Checked %d row(s) of %s.", len(rows), getattr(csv_file, "name", "the file"))
+            self.logger.info("Checked %d row(s) of %s.", len(rows), log_safe(getattr(csv_file, "name", "the file")))
             with self.open_dashboard(app_settings) as dashboard:
                 visible = dashboard.organizations()
                 targets = csv_import.targets_for(rows, visible, app_settings)
                 results = service.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
+            before = removed_admins(results, dryrun)
             if not dryrun:
                 inventory.record_changes(results)
             report = service.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results)
-            for row, outcome in zip(result_rows, results, strict=True):
-                self.log_result(outcome, prefix=f"line {row['row']} {row['action']} {row['user_email']}: ")
+            self.log_results(
+                results, before, [f"line {r['row']} {r['action']} {r['user_email']}: " for r in result_rows]
+            )
             self.create_file(
                 f"meraki-import-result-{timezone.now():%Y%m%d-%H%M%S}.csv",
                 to_csv(result_rows, csv_import.RESULT_COLUMNS),
@@ -291,11 +300,13 @@ class SyncInventory(MerakiUsersJob):
                 snapshot = inventory.read_snapshot(dashboard, orgs, app_settings.concurrency)
             report = inventory.sync_inventory(snapshot, dryrun)
             for line in report.changes[:SYNC_LOG_LINES]:
-                self.logger.info(("dry run: would have " if dryrun else "") + line)
+                self.logger.info(("dry run: would have " if dryrun else "") + log_safe(line))
             if len(report.changes) > SYNC_LOG_LINES:
                 self.logger.info("... and %d more change(s)", len(report.changes) - SYNC_LOG_LINES)
             for org_id, message in report.failed.items():
-                self.logger.error("%s: reading it failed, its inventory was kept as it was: %s", org_id, message)
+                self.logger.error(
+                    "%s: reading it failed, its inventory was kept as it was: %s", log_safe(org_id), log_safe(message)
+                )
             if report.failed:
                 self.fail(f"{len(report.failed)} of {len(orgs)} organization(s) could not be read.")
             else:
