@@ -35,6 +35,11 @@ KEEP = (("", "(keep current)"),)
 ORG_ID_HELP = "One organization ID, several IDs separated by commas, or 'all'."
 NETWORK_HELP = "Optional: network IDs or exact names, separated by commas, that get network-level access."
 TAGS_HELP = "Optional: network tag names, separated by commas, that get tag-level access."
+VIEW_ADMINISTRATORS = "nautobot_meraki_users.view_merakiadministrator"
+LIST_PERMISSION_MESSAGE = (
+    f"permission: you may not view Meraki administrators ({VIEW_ADMINISTRATORS}), and this job lists them. "
+    "Ask a Nautobot administrator to grant you that permission."
+)
 SYNC_LOG_LINES = 500  # a first sync of a large estate logs its first changes one by one, then a count
 
 
@@ -194,6 +199,9 @@ class ListUsers(MerakiUsersJob):
 
     def run(self, **data):  # noqa: D102
         def body():
+            if self.user is None or not self.user.has_perm(VIEW_ADMINISTRATORS):
+                # The result and the CSV hold the admin directory: only for those who may view the inventory's.
+                return self.abort(LIST_PERMISSION_MESSAGE, False, _safe_selector(data, default="all"))
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
