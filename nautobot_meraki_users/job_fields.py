@@ -8,9 +8,14 @@ while a form renders. Both pickers show only what the user may view in the inven
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from nautobot.apps.jobs import StringVar
 from nautobot.core.forms.widgets import APISelectMultiple, StaticSelect2Multiple
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 ORGANIZATIONS_API = "/api/plugins/meraki-users/organizations/"
 NETWORKS_API = "/api/plugins/meraki-users/networks/"
@@ -76,7 +81,7 @@ class NetworkPicker(APISelectMultiple):
         return super().optgroups(name, value, attrs)
 
 
-def request_user():
+def request_user() -> AbstractBaseUser | None:
     """The user of the web request being answered (a form renders inside one), or None outside a request.
 
     Nautobot's forms get no request; its ObjectChangeMiddleware keeps the request in the change context.
