@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django_redis import get_redis_connection
 from nautobot.apps.jobs import Job
 from nautobot.extras.jobs import JobForm
@@ -11,11 +12,37 @@ from nautobot_meraki_users import inputs, inventory, service
 from nautobot_meraki_users.admins import OrganizationSelector, Outcome
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import ConfigurationError, DashboardError, InputError
+from nautobot_meraki_users.log_text import log_safe
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
 from nautobot_meraki_users.ratelimit import RateLimiter, budgets
 from nautobot_meraki_users.service import OrganizationResult, Report
 from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
 
 GROUPING = "Meraki Users"
+
+
+def _log_later(result: OrganizationResult) -> None:
+    """The write jobs log their lines after the inventory upkeep (see MerakiUsersJob.run_operation)."""
+
+
+def _org_ids(results: list[OrganizationResult]) -> set[str]:
+    return {result.organization_id for result in results}
+
+
+def inventory_admins(results: list[OrganizationResult]) -> dict[tuple[str, str], MerakiAdministrator]:
+    """The inventory's rows of the results' admins, keyed by (organization ID, admin ID): one query."""
+    keys = {(result.organization_id, result.admin_id) for result in results if result.admin_id}
+    if not keys:
+        return {}
+    rows = MerakiAdministrator.objects.filter(
+        organization__organization_id__in={org_id for org_id, _ in keys}, admin_id__in={a for _, a in keys}
+    ).select_related("organization")
+    return {key: row for row in rows if (key := (row.organization.organization_id, row.admin_id)) in keys}
+
+
+def removed_admins(results: list[OrganizationResult], dryrun: bool) -> dict[tuple[str, str], MerakiAdministrator]:
+    """The rows the inventory upkeep will delete (none in a dry run): read them first, to name them in the log."""
+    return {} if dryrun else inventory_admins([result for result in results if result.outcome == Outcome.REMOVED])
 
 
 def shared_rate_limiter(app_settings: AppSettings) -> RateLimiter | None:
@@ -107,16 +134,46 @@ class MerakiUsersJob(Job):
         return Dashboard(app_settings, resolve_api_key(app_settings), limiter=limiter)
 
     def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
-        """Run one operation in every organization, log one line per organization, keep the inventory current."""
-        report = service.run_operation(dashboard, orgs, operation, dryrun, self.log_result, app_settings.concurrency)
+        """Run one operation in every organization, keep the inventory current, log one line per organization."""
+        report = service.run_operation(dashboard, orgs, operation, dryrun, _log_later, app_settings.concurrency)
+        before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
         if not dryrun:
             inventory.record_changes(report.organizations)
+        self.log_results(report.organizations, before)
         return report
 
-    def log_result(self, result: OrganizationResult, prefix: str = "") -> None:
-        """One log line per organization: what happened there."""
+    def log_results(self, results: list[OrganizationResult], before: dict, prefixes: list[str] | None = None) -> None:
+        """Log one line per result, each linked to its admin (or organization) in the inventory as it is now.
+
+        `before`: `removed_admins(results, dryrun)`, read before the inventory upkeep, for the removed admins' names.
+        """
+        admins = inventory_admins(results)
+        orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=_org_ids(results))}
+        for position, result in enumerate(results):
+            key = (result.organization_id, result.admin_id)
+            admin = admins.get(key)
+            known = admin or before.get(key)
+            name = (result.record or {}).get("name") or (known.name if known else "")
+            self.log_result(
+                result,
+                prefix=prefixes[position] if prefixes else "",
+                subject=admin or orgs.get(result.organization_id),
+                admin_name=str(name),
+            )
+
+    def log_result(
+        self, result: OrganizationResult, prefix: str = "", subject: Model | None = None, admin_name: str = ""
+    ) -> None:
+        """One log line per organization: what happened there, linked to `subject` (an inventory object).
+
+        The whole line is escaped (`log_safe`): names and messages carry Dashboard and user text.
+        """
         line = f"{prefix}{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
-        extra = {"grouping": result.organization_id}
+        if result.admin_id:  # the email is masked in log lines: name the admin another way
+            who = f"admin {admin_name}, Meraki ID" if admin_name else "Meraki admin ID"
+            line += f" ({who} {result.admin_id})"
+        line = log_safe(line)
+        extra = {"grouping": result.organization_id, "object": subject}
         if result.outcome == Outcome.FAILED:
             self.logger.error(line, extra=extra)
         elif result.outcome == Outcome.CONFLICT:

@@ -3,17 +3,24 @@
 The REST contract does not change: the variables stay strings (`meraki_org_id` takes IDs, a comma-separated
 list or `all`; `meraki_network` takes network IDs or names). Only the Jobs UI renders them as dropdowns:
 organizations from the inventory, networks filtered by the organizations chosen. No call to Meraki happens
-while a form renders.
+while a form renders. Both pickers show only what the user may view in the inventory.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django import forms
 from nautobot.apps.jobs import StringVar
 from nautobot.core.forms.widgets import APISelectMultiple, StaticSelect2Multiple
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 ORGANIZATIONS_API = "/api/plugins/meraki-users/organizations/"
 NETWORKS_API = "/api/plugins/meraki-users/networks/"
+VIEW_ORGANIZATIONS = "nautobot_meraki_users.view_merakiorganization"
+NO_PICKS_LABEL = "All organizations (to pick single ones you need permission to view Meraki organizations)"
 
 
 class CommaSeparatedField(forms.CharField):
@@ -74,12 +81,31 @@ class NetworkPicker(APISelectMultiple):
         return super().optgroups(name, value, attrs)
 
 
+def request_user() -> AbstractBaseUser | None:
+    """The user of the web request being answered (a form renders inside one), or None outside a request.
+
+    Nautobot's forms get no request; its ObjectChangeMiddleware keeps the request in the change context.
+    """
+    from nautobot.extras.signals import change_context_state  # imports models: only once the app is ready
+
+    context = change_context_state.get()
+    user = getattr(context, "user", None) or getattr(getattr(context, "request", None), "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
 def organization_choices() -> list[tuple[str, str]]:
-    """`all` and every organization in the inventory, read from the database when the form renders."""
+    """`all` and the inventory's organizations the user may view, read from the database when the form renders.
+
+    Without a user, or without the permission to view any organization, only `all` is offered.
+    """
     from nautobot_meraki_users.models import MerakiOrganization  # models load after the app is ready
 
-    organizations = MerakiOrganization.objects.order_by("name").values_list("organization_id", "name")
-    return [("all", "All organizations")] + [(org_id, f"{name} ({org_id})") for org_id, name in organizations]
+    user = request_user()
+    if user is None or not user.has_perm(VIEW_ORGANIZATIONS):
+        return [("all", NO_PICKS_LABEL)]
+    organizations = MerakiOrganization.objects.restrict(user, "view").order_by("name")
+    pairs = organizations.values_list("organization_id", "name")
+    return [("all", "All organizations")] + [(org_id, f"{name} ({org_id})") for org_id, name in pairs]
 
 
 class OrganizationsVar(StringVar):

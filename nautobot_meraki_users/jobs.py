@@ -21,8 +21,10 @@ from nautobot_meraki_users.admins import (
     parse_organization_selector,
 )
 from nautobot_meraki_users.errors import FieldError, InputError
-from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool
+from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool, removed_admins
 from nautobot_meraki_users.job_fields import NetworksVar, OrganizationsVar
+from nautobot_meraki_users.log_text import log_safe
+from nautobot_meraki_users.models import MerakiOrganization
 from nautobot_meraki_users.settings import AppSettings, load_settings
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
@@ -33,6 +35,11 @@ KEEP = (("", "(keep current)"),)
 ORG_ID_HELP = "One organization ID, several IDs separated by commas, or 'all'."
 NETWORK_HELP = "Optional: network IDs or exact names, separated by commas, that get network-level access."
 TAGS_HELP = "Optional: network tag names, separated by commas, that get tag-level access."
+VIEW_ADMINISTRATORS = "nautobot_meraki_users.view_merakiadministrator"
+LIST_PERMISSION_MESSAGE = (
+    f"permission: you may not view Meraki administrators ({VIEW_ADMINISTRATORS}), and this job lists them. "
+    "Ask a Nautobot administrator to grant you that permission."
+)
 SYNC_LOG_LINES = 500  # a first sync of a large estate logs its first changes one by one, then a count
 
 
@@ -192,11 +199,19 @@ class ListUsers(MerakiUsersJob):
 
     def run(self, **data):  # noqa: D102
         def body():
+            if self.user is None or not self.user.has_perm(VIEW_ADMINISTRATORS):
+                # The result and the CSV hold the admin directory: only for those who may view the inventory's.
+                return self.abort(LIST_PERMISSION_MESSAGE, False, _safe_selector(data, default="all"))
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                rows, results = service.list_admins(dashboard, orgs, email, self.log_result, app_settings.concurrency)
+                subjects = MerakiOrganization.objects.in_bulk([org.id for org in orgs], field_name="organization_id")
+
+                def log(result):
+                    self.log_result(result, subject=subjects.get(result.organization_id))
+
+                rows, results = service.list_admins(dashboard, orgs, email, log, app_settings.concurrency)
             self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, LIST_COLUMNS))
             failed = [r for r in results if r.outcome == "failed"]
             if failed:
@@ -241,17 +256,19 @@ class ImportUsers(MerakiUsersJob):
                 raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
             content = csv_file.read()
             rows = csv_import.check_rows(csv_import.read_rows(content), app_settings)
-            self.logger.info("Checked %d row(s) of %s.", len(rows), getattr(csv_file, "name", "the file"))
+            self.logger.info("Checked %d row(s) of %s.", len(rows), log_safe(getattr(csv_file, "name", "the file")))
             with self.open_dashboard(app_settings) as dashboard:
                 visible = dashboard.organizations()
                 targets = csv_import.targets_for(rows, visible, app_settings)
                 results = service.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
+            before = removed_admins(results, dryrun)
             if not dryrun:
                 inventory.record_changes(results)
             report = service.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results)
-            for row, outcome in zip(result_rows, results, strict=True):
-                self.log_result(outcome, prefix=f"line {row['row']} {row['action']} {row['user_email']}: ")
+            self.log_results(
+                results, before, [f"line {r['row']} {r['action']} {r['user_email']}: " for r in result_rows]
+            )
             self.create_file(
                 f"meraki-import-result-{timezone.now():%Y%m%d-%H%M%S}.csv",
                 to_csv(result_rows, csv_import.RESULT_COLUMNS),
@@ -291,11 +308,13 @@ class SyncInventory(MerakiUsersJob):
                 snapshot = inventory.read_snapshot(dashboard, orgs, app_settings.concurrency)
             report = inventory.sync_inventory(snapshot, dryrun)
             for line in report.changes[:SYNC_LOG_LINES]:
-                self.logger.info(("dry run: would have " if dryrun else "") + line)
+                self.logger.info(("dry run: would have " if dryrun else "") + log_safe(line))
             if len(report.changes) > SYNC_LOG_LINES:
                 self.logger.info("... and %d more change(s)", len(report.changes) - SYNC_LOG_LINES)
             for org_id, message in report.failed.items():
-                self.logger.error("%s: reading it failed, its inventory was kept as it was: %s", org_id, message)
+                self.logger.error(
+                    "%s: reading it failed, its inventory was kept as it was: %s", log_safe(org_id), log_safe(message)
+                )
             if report.failed:
                 self.fail(f"{len(report.failed)} of {len(orgs)} organization(s) could not be read.")
             else:

@@ -1,0 +1,154 @@
+"""Job log lines: each links to the inventory object it is about, and Dashboard or user text never becomes markup."""
+
+import doctest
+from html import unescape
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import strip_tags
+from job_helpers import MerakiJobTestCase
+from nautobot.extras.models import FileProxy, JobLogEntry
+from nautobot.extras.tables import JobLogEntryTable
+
+from nautobot_meraki_users import log_text
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
+
+HOSTILE = (
+    '<img src="https://evil.example/x.png"><a href="https://evil.example/">click</a> '
+    "![pic](https://evil.example/p.png) [link](https://evil.example/) `code` *bold* _it_"
+)
+
+
+def test_log_safe_doctest():
+    assert doctest.testmod(log_text).failed == 0
+
+
+class LogLinesLinkTheirObjectTest(MerakiJobTestCase):
+    """Nautobot masks emails in log lines: the line's object (a link in the Logs table) says who."""
+
+    def org_entries(self, job_result) -> dict[str, JobLogEntry]:
+        """organization_id -> its one log entry."""
+        entries = JobLogEntry.objects.filter(job_result=job_result, grouping__in=["100", "200", "300"])
+        by_org = {entry.grouping: entry for entry in entries}
+        self.assertEqual(len(by_org), entries.count())
+        return by_org
+
+    def assert_links(self, entry: JobLogEntry, obj) -> None:
+        self.assertEqual((entry.log_object, entry.absolute_url), (str(obj), obj.get_absolute_url()))
+
+    def test_created_admins_are_linked_after_the_inventory_upkeep(self):
+        job_result, result, _ = self.run_job(
+            "CreateUsers", user_email="pat@example.com", user_name="Pat Doe", meraki_org_id="all", dryrun=False
+        )
+        self.assertEqual(result["counts"], {"created": 3})
+        entries = self.org_entries(job_result)
+        for org_result in result["organizations"]:
+            org_id = org_result["organization_id"]
+            admin = MerakiAdministrator.objects.get(
+                organization__organization_id=org_id, admin_id=org_result["admin_id"]
+            )
+            self.assert_links(entries[org_id], admin)
+            self.assertIn("pat@example.com", entries[org_id].log_object)  # who, although the message masks it
+            self.assertIn(f"admin Pat Doe, Meraki ID {org_result['admin_id']}", entries[org_id].message)
+            self.assertEqual(org_result["message"].split(" with ")[0], "create pat@example.com")  # result: full email
+
+    def test_update_links_the_admin_and_absent_links_the_organization(self):
+        self.run_job("SyncInventory")
+        job_result, result, _ = self.run_job(
+            "UpdateUsers", user_email="alice@example.com", meraki_org_id="all", user_name="Alice B", dryrun=False
+        )
+        self.assertEqual(self.outcomes(result), {"100": "updated", "200": "absent", "300": "absent"})
+        entries = self.org_entries(job_result)
+        self.assert_links(entries["100"], MerakiAdministrator.objects.get(email="alice@example.com"))
+        self.assertIn("admin Alice B, Meraki ID", entries["100"].message)
+        for org_id in ("200", "300"):
+            self.assert_links(entries[org_id], MerakiOrganization.objects.get(organization_id=org_id))
+
+    def test_an_offboarding_line_names_the_removed_admin_and_links_the_organization(self):
+        self.run_job("SyncInventory")
+        alice = MerakiAdministrator.objects.get(email="alice@example.com")
+        job_result, result, _ = self.run_job(
+            "DeleteUsers", user_email="alice@example.com", meraki_org_id="all", dryrun=False
+        )
+        self.assertEqual(self.outcomes(result), {"100": "removed", "200": "absent", "300": "absent"})
+        self.assertFalse(MerakiAdministrator.objects.filter(pk=alice.pk).exists())
+        entries = self.org_entries(job_result)
+        for org_id in ("100", "200", "300"):
+            self.assert_links(entries[org_id], MerakiOrganization.objects.get(organization_id=org_id))
+        self.assertIn(f"admin Alice, Meraki ID {alice.admin_id}", entries["100"].message)
+
+    def test_a_dry_run_links_the_existing_admin(self):
+        self.run_job("SyncInventory")
+        job_result, _, _ = self.run_job("DeleteUsers", user_email="alice@example.com", meraki_org_id="100", dryrun=True)
+        self.assert_links(
+            self.org_entries(job_result)["100"], MerakiAdministrator.objects.get(email="alice@example.com")
+        )
+
+    def test_list_lines_link_their_organization(self):
+        self.run_job("SyncInventory")
+        job_result, _, _ = self.run_job("ListUsers", meraki_org_id="all")
+        for org_id, entry in self.org_entries(job_result).items():
+            self.assert_links(entry, MerakiOrganization.objects.get(organization_id=org_id))
+
+    def test_linking_costs_a_constant_number_of_queries(self):
+        for org_id in range(400, 420):
+            self.fake.add_organization(str(org_id), f"Org {org_id}")
+            self.fake.add_admin(str(org_id), "alice@example.com", "Alice")
+        self.run_job("SyncInventory")
+        with CaptureQueriesContext(connection) as queries:
+            job_result, result, _ = self.run_job(
+                "DeleteUsers", user_email="alice@example.com", meraki_org_id="all", dryrun=True
+            )
+        self.assertEqual(result["counts"], {"removed": 21, "absent": 2})
+        links = JobLogEntry.objects.filter(job_result=job_result, absolute_url__contains="/administrators/")
+        self.assertEqual(links.count(), 21)  # a dry run links the admins it would remove
+        admin_reads = [q["sql"] for q in queries if '"nautobot_meraki_users_merakiadministrator"' in q["sql"]]
+        self.assertLessEqual(len(admin_reads), 2, admin_reads)  # not one per organization
+        org_reads = [q["sql"] for q in queries if 'FROM "nautobot_meraki_users_merakiorganization"' in q["sql"]]
+        self.assertLessEqual(len(org_reads), 1, org_reads)
+
+
+class LogTextIsNeverMarkupTest(MerakiJobTestCase):
+    """Nautobot renders log messages as Markdown and keeps <img> and <a href>: Dashboard text must show literally."""
+
+    def setUp(self):
+        super().setUp()
+        self.fake.add_organization("400", f"Evil {HOSTILE}")
+        self.fake.add_network("400", "N_400_1", f"Net {HOSTILE}")
+        self.fake.add_admin("400", "mallory@example.com", f"Mallory {HOSTILE}")
+
+    def assert_literal(self, job_result) -> None:
+        """Every log line renders without a tag from the text, and the text shows as typed."""
+        table = JobLogEntryTable([])
+        messages = JobLogEntry.objects.filter(job_result=job_result).values_list("message", flat=True)
+        hostile = [m for m in messages if "evil.example" in m]
+        self.assertTrue(hostile, "no log line carried the Dashboard text")
+        for message in hostile:
+            html = str(table.render_message(message))
+            for tag in ("<img", "<a ", "<code", "<em", "<strong"):
+                self.assertNotIn(tag, html, message)
+            self.assertIn(HOSTILE, unescape(strip_tags(html)))
+
+    def test_list_lines(self):
+        job_result, _, _ = self.run_job("ListUsers", meraki_org_id="400")
+        self.assert_literal(job_result)
+
+    def test_sync_change_lines(self):
+        job_result, _, _ = self.run_job("SyncInventory")
+        self.assert_literal(job_result)
+
+    def test_update_lines_with_a_hostile_new_name(self):
+        job_result, _, _ = self.run_job(
+            "UpdateUsers", user_email="mallory@example.com", meraki_org_id="400", user_name=f"New {HOSTILE}",
+            dryrun=False,
+        )  # fmt: skip
+        self.assert_literal(job_result)
+
+    def test_import_lines(self):
+        quoted = HOSTILE.replace('"', '""')
+        content = f'action,user_email,user_name,meraki_org_id\nupdate,mallory@example.com,"Mal {quoted}",400\n'
+        upload = FileProxy.objects.create(name="import.csv", file=SimpleUploadedFile("import.csv", content.encode()))
+        job_result, result, _ = self.run_job("ImportUsers", csv_file=upload.pk, dryrun=True)
+        self.assertEqual(result["counts"], {"updated": 1}, result)
+        self.assert_literal(job_result)
