@@ -368,20 +368,26 @@ def desired_privileges(
     """The org access and network/tag privileges an admin should end with.
 
     Given parts replace the current ones; parts not given keep the current value. An access level given
-    without its networks (or tags) re-levels the admin's current networks (or tags).
+    without its networks (or tags) re-levels the admin's current networks (or tags). Networks (or tags) given
+    without a level keep the level the admin has on them; new ones get read-only.
     """
     current = current or {}
     org_access = access.org_access or current.get("orgAccess") or DEFAULT_ACCESS
     current_networks = [{"id": str(n.get("id")), "access": str(n.get("access"))} for n in current.get("networks") or []]
     current_tags = [{"tag": str(t.get("tag")), "access": str(t.get("access"))} for t in current.get("tags") or []]
+    had_networks = _privileges(current_networks, "id")
+    had_tags = _privileges(current_tags, "tag")
     if access.networks:
-        networks = [{"id": net_id, "access": access.network_access or DEFAULT_ACCESS} for net_id in network_ids]
+        networks = [
+            {"id": net_id, "access": access.network_access or had_networks.get(net_id, DEFAULT_ACCESS)}
+            for net_id in network_ids
+        ]
     elif access.network_access:
         networks = [{"id": n["id"], "access": access.network_access} for n in current_networks]
     else:
         networks = current_networks
     if access.tags:
-        tags = [{"tag": tag, "access": access.tag_access or DEFAULT_ACCESS} for tag in access.tags]
+        tags = [{"tag": tag, "access": access.tag_access or had_tags.get(tag, DEFAULT_ACCESS)} for tag in access.tags]
     elif access.tag_access:
         tags = [{"tag": t["tag"], "access": access.tag_access} for t in current_tags]
     else:
@@ -452,11 +458,35 @@ def plan_update(request: AdminRequest, admins: list[dict], network_ids: list[str
             f"{request.email} already has {describe_access(existing)}; nothing to change",
             admin_id=admin_id,
         )
+    levels_given = {"networks": request.access.network_access, "tags": request.access.tag_access}
     changed = ", ".join(
-        f"{key} {existing.get(key)!r} -> {value!r}" if key in ("name", "orgAccess") else f"{key} -> {value}"
+        f"{key} {existing.get(key)!r} -> {value!r}"
+        if key in ("name", "orgAccess")
+        else f"{key} -> {_describe_privileges(value, existing.get(key), key, levels_given[key])}"
         for key, value in body.items()
     )
     return Change(Outcome.UPDATED, f"update {request.email}: {changed}", admin_id=admin_id, method="PUT", body=body)
+
+
+def _describe_privileges(wanted: list[dict], had: list[dict] | None, key: str, level_given: str | None) -> str:
+    """The network (tag) privileges an update sends, e.g. `N_1=full (kept), N_2 (new: read-only)`.
+
+    Without a given level, a network the admin had keeps its level ("kept") and a new one gets read-only.
+    """
+    if not wanted:
+        return f"none (every {key[:-1]} privilege removed)"
+    name = "id" if key == "networks" else "tag"
+    before = _privileges(had, name)
+    parts = []
+    for item in wanted:
+        ref, level = str(item[name]), str(item["access"])
+        if level_given:
+            parts.append(f"{ref}={level}")
+        elif ref in before:
+            parts.append(f"{ref}={level} (kept)")
+        else:
+            parts.append(f"{ref} (new: {level})")
+    return ", ".join(parts)
 
 
 def plan_delete(email: str, admins: list[dict]) -> Change:
