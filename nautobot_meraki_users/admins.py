@@ -20,6 +20,7 @@ ORG_ACCESS_LEVELS = ("full", "read-only", "enterprise", "none")
 PRIVILEGE_LEVELS = ("full", "read-only", "guest-ambassador", "monitor-only")
 DEFAULT_ACCESS = "read-only"
 ALL_ORGANIZATIONS = "all"
+NO_PRIVILEGES = "none"  # `meraki_network` / `meraki_tags`: remove every network (tag) privilege
 
 
 class Outcome(StrEnum):
@@ -56,7 +57,8 @@ class Organization:
 class AccessRequest:
     """The access part of a create or update: org level plus optional network and tag privileges.
 
-    `None` means "not given" (update keeps the admin's current value).
+    `None` means "not given" (update keeps the admin's current value); an empty tuple of networks (tags) means
+    "none": no network (tag) privileges.
     """
 
     org_access: str | None = None
@@ -255,17 +257,39 @@ def parse_access_request(
             values[field_name] = check_choice(field_name, data.get(field_name), choices, default)
         except InputError as err:
             errors.extend(err.errors)
+    networks = _privilege_list(data, "meraki_network", "network", errors)
+    tags = _privilege_list(data, "meraki_tags", "tag", errors)
     if errors:
         raise InputError(errors)
-    networks = split_list(data.get("meraki_network"))
-    tags = split_list(data.get("meraki_tags"))
     return AccessRequest(
         org_access=values["meraki_access_level"],
-        networks=networks or None,
+        networks=networks,
         network_access=values["meraki_network_access"],
-        tags=tags or None,
+        tags=tags,
         tag_access=values["meraki_tag_access"],
     )
+
+
+def _privilege_list(data: dict, field_name: str, kind: str, errors: list[FieldError]) -> tuple[str, ...] | None:
+    """`meraki_network` / `meraki_tags`: None when blank, () for `none` (remove them all), else the items.
+
+    Example:
+        >>> _privilege_list({"meraki_tags": "None"}, "meraki_tags", "tag", [])
+        ()
+    """
+    items = split_list(data.get(field_name))
+    if not any(item.lower() == NO_PRIVILEGES for item in items):
+        return items or None
+    if len(items) > 1:
+        hint = " (for a network named 'none', use its ID)" if kind == "network" else ""
+        errors.append(
+            FieldError(
+                field_name,
+                f"'none' cannot be combined with {kind} names. Give 'none' alone to remove every {kind} privilege, "
+                f"or list the {kind}s{hint}.",
+            )
+        )
+    return ()
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -377,7 +401,9 @@ def desired_privileges(
     current_tags = [{"tag": str(t.get("tag")), "access": str(t.get("access"))} for t in current.get("tags") or []]
     had_networks = _privileges(current_networks, "id")
     had_tags = _privileges(current_tags, "tag")
-    if access.networks:
+    if access.networks is not None and not access.networks:
+        networks = []
+    elif access.networks:
         networks = [
             {"id": net_id, "access": access.network_access or had_networks.get(net_id, DEFAULT_ACCESS)}
             for net_id in network_ids
@@ -386,7 +412,9 @@ def desired_privileges(
         networks = [{"id": n["id"], "access": access.network_access} for n in current_networks]
     else:
         networks = current_networks
-    if access.tags:
+    if access.tags is not None and not access.tags:
+        tags = []
+    elif access.tags:
         tags = [{"tag": tag, "access": access.tag_access or had_tags.get(tag, DEFAULT_ACCESS)} for tag in access.tags]
     elif access.tag_access:
         tags = [{"tag": t["tag"], "access": access.tag_access} for t in current_tags]
