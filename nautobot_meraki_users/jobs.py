@@ -20,6 +20,7 @@ from nautobot_meraki_users.admins import (
     is_blank,
     parse_organization_selector,
 )
+from nautobot_meraki_users.csv_safety import formula_safe
 from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool
 from nautobot_meraki_users.job_fields import NetworksVar, OrganizationsVar
@@ -310,11 +311,11 @@ class SyncInventory(MerakiUsersJob):
 
 
 def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
-    """Rows as CSV text with a header line."""
+    """Rows as CSV text with a header line; cells that a spreadsheet would run as a formula are quoted."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: formula_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 
