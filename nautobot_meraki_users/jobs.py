@@ -241,7 +241,10 @@ class ImportUsers(MerakiUsersJob):
             if csv_file is None:
                 raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
             content = csv_file.read()
-            rows = csv_import.check_rows(csv_import.read_rows(content), app_settings)
+            read = csv_import.read_rows(
+                content, max_rows=app_settings.import_max_rows, max_field_size=app_settings.import_max_field_size
+            )
+            rows = csv_import.check_rows(read, app_settings)
             self.logger.info("Checked %d row(s) of %s.", len(rows), getattr(csv_file, "name", "the file"))
             with self.open_dashboard(app_settings) as dashboard:
                 visible = dashboard.organizations()
