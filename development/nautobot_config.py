@@ -53,5 +53,8 @@ PLUGINS_CONFIG = {
         "rate_limit_per_organization": env.float("MERAKI_RATE_LIMIT_PER_ORGANIZATION", default=10),
         "rate_limit_per_ip": env.float("MERAKI_RATE_LIMIT_PER_IP", default=100),
         "rate_limit_burst": env.int("MERAKI_RATE_LIMIT_BURST", default=0),
+        # Import Meraki Users: rows per file, characters per cell.
+        "import_max_rows": env.int("MERAKI_IMPORT_MAX_ROWS", default=10000),
+        "import_max_field_size": env.int("MERAKI_IMPORT_MAX_FIELD_SIZE", default=65536),
     }
 }

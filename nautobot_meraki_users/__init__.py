@@ -32,6 +32,8 @@ class MerakiUsersConfig(NautobotAppConfig):
         "rate_limit_per_organization": 10,
         "rate_limit_per_ip": 100,
         "rate_limit_burst": 0,
+        "import_max_rows": 10000,
+        "import_max_field_size": 65536,
     }
     caching_config = {}
     jobs = "jobs.jobs"

@@ -21,6 +21,7 @@ PRIVILEGE_LEVELS = ("full", "read-only", "guest-ambassador", "monitor-only")
 DEFAULT_ACCESS = "read-only"
 EMAIL_MAX_LENGTH = 254  # RFC 5321's limit, and what the inventory stores
 ALL_ORGANIZATIONS = "all"
+NO_PRIVILEGES = "none"  # `meraki_network` / `meraki_tags`: remove every network (tag) privilege
 
 
 class Outcome(StrEnum):
@@ -57,7 +58,8 @@ class Organization:
 class AccessRequest:
     """The access part of a create or update: org level plus optional network and tag privileges.
 
-    `None` means "not given" (update keeps the admin's current value).
+    `None` means "not given" (update keeps the admin's current value); an empty tuple of networks (tags) means
+    "none": no network (tag) privileges.
     """
 
     org_access: str | None = None
@@ -276,17 +278,39 @@ def parse_access_request(
             values[field_name] = check_choice(field_name, data.get(field_name), choices, default)
         except InputError as err:
             errors.extend(err.errors)
+    networks = _privilege_list(data, "meraki_network", "network", errors)
+    tags = _privilege_list(data, "meraki_tags", "tag", errors)
     if errors:
         raise InputError(errors)
-    networks = split_list(data.get("meraki_network"))
-    tags = split_list(data.get("meraki_tags"))
     return AccessRequest(
         org_access=values["meraki_access_level"],
-        networks=networks or None,
+        networks=networks,
         network_access=values["meraki_network_access"],
-        tags=tags or None,
+        tags=tags,
         tag_access=values["meraki_tag_access"],
     )
+
+
+def _privilege_list(data: dict, field_name: str, kind: str, errors: list[FieldError]) -> tuple[str, ...] | None:
+    """`meraki_network` / `meraki_tags`: None when blank, () for `none` (remove them all), else the items.
+
+    Example:
+        >>> _privilege_list({"meraki_tags": "None"}, "meraki_tags", "tag", [])
+        ()
+    """
+    items = split_list(data.get(field_name))
+    if not any(item.lower() == NO_PRIVILEGES for item in items):
+        return items or None
+    if len(items) > 1:
+        hint = " (for a network named 'none', use its ID)" if kind == "network" else ""
+        errors.append(
+            FieldError(
+                field_name,
+                f"'none' cannot be combined with {kind} names. Give 'none' alone to remove every {kind} privilege, "
+                f"or list the {kind}s{hint}.",
+            )
+        )
+    return ()
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -389,20 +413,30 @@ def desired_privileges(
     """The org access and network/tag privileges an admin should end with.
 
     Given parts replace the current ones; parts not given keep the current value. An access level given
-    without its networks (or tags) re-levels the admin's current networks (or tags).
+    without its networks (or tags) re-levels the admin's current networks (or tags). Networks (or tags) given
+    without a level keep the level the admin has on them; new ones get read-only.
     """
     current = current or {}
     org_access = access.org_access or current.get("orgAccess") or DEFAULT_ACCESS
     current_networks = [{"id": str(n.get("id")), "access": str(n.get("access"))} for n in current.get("networks") or []]
     current_tags = [{"tag": str(t.get("tag")), "access": str(t.get("access"))} for t in current.get("tags") or []]
-    if access.networks:
-        networks = [{"id": net_id, "access": access.network_access or DEFAULT_ACCESS} for net_id in network_ids]
+    had_networks = _privileges(current_networks, "id")
+    had_tags = _privileges(current_tags, "tag")
+    if access.networks is not None and not access.networks:
+        networks = []
+    elif access.networks:
+        networks = [
+            {"id": net_id, "access": access.network_access or had_networks.get(net_id, DEFAULT_ACCESS)}
+            for net_id in network_ids
+        ]
     elif access.network_access:
         networks = [{"id": n["id"], "access": access.network_access} for n in current_networks]
     else:
         networks = current_networks
-    if access.tags:
-        tags = [{"tag": tag, "access": access.tag_access or DEFAULT_ACCESS} for tag in access.tags]
+    if access.tags is not None and not access.tags:
+        tags = []
+    elif access.tags:
+        tags = [{"tag": tag, "access": access.tag_access or had_tags.get(tag, DEFAULT_ACCESS)} for tag in access.tags]
     elif access.tag_access:
         tags = [{"tag": t["tag"], "access": access.tag_access} for t in current_tags]
     else:
@@ -473,11 +507,35 @@ def plan_update(request: AdminRequest, admins: list[dict], network_ids: list[str
             f"{request.email} already has {describe_access(existing)}; nothing to change",
             admin_id=admin_id,
         )
+    levels_given = {"networks": request.access.network_access, "tags": request.access.tag_access}
     changed = ", ".join(
-        f"{key} {existing.get(key)!r} -> {value!r}" if key in ("name", "orgAccess") else f"{key} -> {value}"
+        f"{key} {existing.get(key)!r} -> {value!r}"
+        if key in ("name", "orgAccess")
+        else f"{key} -> {_describe_privileges(value, existing.get(key), key, levels_given[key])}"
         for key, value in body.items()
     )
     return Change(Outcome.UPDATED, f"update {request.email}: {changed}", admin_id=admin_id, method="PUT", body=body)
+
+
+def _describe_privileges(wanted: list[dict], had: list[dict] | None, key: str, level_given: str | None) -> str:
+    """The network (tag) privileges an update sends, e.g. `N_1=full (kept), N_2 (new: read-only)`.
+
+    Without a given level, a network the admin had keeps its level ("kept") and a new one gets read-only.
+    """
+    if not wanted:
+        return f"none (every {key[:-1]} privilege removed)"
+    name = "id" if key == "networks" else "tag"
+    before = _privileges(had, name)
+    parts = []
+    for item in wanted:
+        ref, level = str(item[name]), str(item["access"])
+        if level_given:
+            parts.append(f"{ref}={level}")
+        elif ref in before:
+            parts.append(f"{ref}={level} (kept)")
+        else:
+            parts.append(f"{ref} (new: {level})")
+    return ", ".join(parts)
 
 
 def plan_delete(email: str, admins: list[dict]) -> Change:

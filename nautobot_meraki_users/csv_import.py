@@ -14,7 +14,7 @@ from nautobot_meraki_users import inputs
 from nautobot_meraki_users.admins import AdminRequest, Organization, OrganizationSelector, select_organizations
 from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.service import Operation, OrganizationResult, Target
-from nautobot_meraki_users.settings import AppSettings
+from nautobot_meraki_users.settings import DEFAULT_IMPORT_MAX_FIELD_SIZE, DEFAULT_IMPORT_MAX_ROWS, AppSettings
 
 ACTIONS = ("create", "update", "delete")
 IMPORT_COLUMNS = (
@@ -44,11 +44,23 @@ class ImportRow:
     request: AdminRequest | None
 
 
-def read_rows(content: bytes) -> list[tuple[int, dict]]:
+def read_rows(
+    content: bytes,
+    *,
+    max_rows: int = DEFAULT_IMPORT_MAX_ROWS,
+    max_field_size: int = DEFAULT_IMPORT_MAX_FIELD_SIZE,
+) -> list[tuple[int, dict]]:
     """Decode the file and return (line number, row dict) for every non-blank data row.
 
+    Args:
+        content: the uploaded file.
+        max_rows: the most data rows accepted (`import_max_rows`).
+        max_field_size: the most characters in one cell (`import_max_field_size`); Python's CSV reader reads
+            no cell longer than `csv.field_size_limit()` (its process-wide limit, left as it is) either way.
+
     Raises:
-        InputError: not UTF-8, empty, a wrong header (missing or unknown columns).
+        InputError: not UTF-8, empty, a wrong header (missing or unknown columns), not CSV, too many rows or
+            a too long value.
     """
     try:
         text = content.decode("utf-8-sig")
@@ -63,6 +75,36 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
     if not text.strip():
         raise InputError([FieldError("csv_file", "is empty. Give a header line and one row per change.")])
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _read_checked(reader, max_rows, max_field_size)
+    except csv.Error as err:
+        line = reader.reader.line_num  # the DictReader's own line_num is the last row it returned
+        if "field larger than field limit" in str(err):
+            raise _too_long(line, max_field_size) from None
+        raise InputError(
+            [
+                FieldError(
+                    "csv_file",
+                    f"line {line} is not valid CSV ({err}). Save the file as CSV (comma-separated, "
+                    "values with commas or quotes in double quotes).",
+                )
+            ]
+        ) from None
+
+
+def _too_long(line: int, max_field_size: int) -> InputError:
+    """A value on `line` is longer than `import_max_field_size` (or than Python's CSV reader reads)."""
+    if max_field_size > csv.field_size_limit():
+        limit = f"{csv.field_size_limit()} characters, the most Python's CSV reader reads"
+        fix = "Shorten it (raising import_max_field_size does not help here)."
+    else:
+        limit = f"{max_field_size} characters (import_max_field_size)"
+        fix = "Shorten it, or ask a Nautobot administrator to raise import_max_field_size."
+    return InputError([FieldError("csv_file", f"line {line} has a value longer than {limit}. {fix}")])
+
+
+def _read_checked(reader: csv.DictReader, max_rows: int, max_field_size: int) -> list[tuple[int, dict]]:
+    """The rows of `reader` after the header and limit checks (see read_rows)."""
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     unknown = [name for name in header if name not in IMPORT_COLUMNS]
@@ -71,7 +113,8 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
     if missing:
         problems.append(f"misses the column(s) {', '.join(missing)}")
     if unknown:
-        problems.append(f"has unknown column(s) {', '.join(repr(u) for u in unknown)}")
+        shown = [repr(name if len(name) <= 40 else name[:40] + "...") for name in unknown]  # a header may be huge
+        problems.append(f"has unknown column(s) {', '.join(shown)}")
     if duplicated:
         problems.append(f"repeats the column(s) {', '.join(duplicated)}")
     if problems:
@@ -87,10 +130,23 @@ def read_rows(content: bytes) -> list[tuple[int, dict]]:
     reader.fieldnames = header
     rows = []
     for row in reader:
+        cells = [value for key, value in row.items() if key is not None] + (row.get(None) or [])
+        if any(len(value or "") > max_field_size for value in cells):
+            raise _too_long(reader.line_num, max_field_size)
         values = {key: (value or "").strip() for key, value in row.items() if key is not None}
         if None in row:
             values["__extra__"] = "yes"
         if any(value for key, value in values.items()):
+            if len(rows) == max_rows:
+                raise InputError(
+                    [
+                        FieldError(
+                            "csv_file",
+                            f"has more than {max_rows} rows (import_max_rows). Split the file into files of at most "
+                            f"{max_rows} rows, or ask a Nautobot administrator to raise import_max_rows.",
+                        )
+                    ]
+                )
             rows.append((reader.line_num, values))
     if not rows:
         raise InputError([FieldError("csv_file", "has a header but no rows. Add one row per change.")])

@@ -20,6 +20,7 @@ from nautobot_meraki_users.admins import (
     is_blank,
     parse_organization_selector,
 )
+from nautobot_meraki_users.csv_safety import formula_safe
 from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool, removed_admins
 from nautobot_meraki_users.job_fields import NetworksVar, OrganizationsVar
@@ -255,7 +256,10 @@ class ImportUsers(MerakiUsersJob):
             if csv_file is None:
                 raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
             content = csv_file.read()
-            rows = csv_import.check_rows(csv_import.read_rows(content), app_settings)
+            read = csv_import.read_rows(
+                content, max_rows=app_settings.import_max_rows, max_field_size=app_settings.import_max_field_size
+            )
+            rows = csv_import.check_rows(read, app_settings)
             self.logger.info("Checked %d row(s) of %s.", len(rows), log_safe(getattr(csv_file, "name", "the file")))
             with self.open_dashboard(app_settings) as dashboard:
                 visible = dashboard.organizations()
@@ -329,11 +333,11 @@ class SyncInventory(MerakiUsersJob):
 
 
 def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
-    """Rows as CSV text with a header line."""
+    """Rows as CSV text with a header line; cells that a spreadsheet would run as a formula are quoted."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: formula_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 

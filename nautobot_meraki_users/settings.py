@@ -11,6 +11,8 @@ from nautobot_meraki_users.errors import ConfigurationError
 APP_NAME = "nautobot_meraki_users"
 API_KEY_ENVIRONMENT_VARIABLE = "MERAKI_DASHBOARD_API_KEY"
 DEFAULT_BASE_URL = "https://api.meraki.com/api/v1"
+DEFAULT_IMPORT_MAX_ROWS = 10000
+DEFAULT_IMPORT_MAX_FIELD_SIZE = 65536  # characters per cell
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class AppSettings:
     rate_limit_per_organization: float = 10
     rate_limit_per_ip: float = 100
     rate_limit_burst: int = 0
+    import_max_rows: int = DEFAULT_IMPORT_MAX_ROWS
+    import_max_field_size: int = DEFAULT_IMPORT_MAX_FIELD_SIZE
 
     @property
     def email_pattern(self) -> re.Pattern[str] | None:
@@ -96,6 +100,8 @@ def settings_from_mapping(config: dict) -> AppSettings:
     rate_limit_per_organization = _number(config, "rate_limit_per_organization", 10, float, minimum=0.1)
     rate_limit_per_ip = _number(config, "rate_limit_per_ip", 100, float, minimum=0.1)
     rate_limit_burst = _number(config, "rate_limit_burst", 0, int, minimum=0)
+    import_max_rows = _number(config, "import_max_rows", DEFAULT_IMPORT_MAX_ROWS, int, minimum=1)
+    import_max_field_size = _number(config, "import_max_field_size", DEFAULT_IMPORT_MAX_FIELD_SIZE, int, minimum=1)
     base_url = str(_blank_to_none(config.get("base_url")) or DEFAULT_BASE_URL).rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise ConfigurationError(
@@ -114,6 +120,8 @@ def settings_from_mapping(config: dict) -> AppSettings:
         rate_limit_per_organization=rate_limit_per_organization,
         rate_limit_per_ip=rate_limit_per_ip,
         rate_limit_burst=rate_limit_burst,
+        import_max_rows=import_max_rows,
+        import_max_field_size=import_max_field_size,
     )
 
 

@@ -46,6 +46,8 @@ APP_SETTINGS_KEYS = {
     "rate_limit_per_organization",
     "rate_limit_per_ip",
     "rate_limit_burst",
+    "import_max_rows",
+    "import_max_field_size",
 }
 ENV_READERS = {"str", "bool", "int", "float", "list", "tuple", "dict", "json", "url", "path", "db_url", "cache_url"}
 # In these service keys a later compose file replaces the list; other lists (ports, volumes, ...) are appended.

@@ -237,3 +237,42 @@ class InventoryCsvExportTest(TransactionTestCase):
         self.assertEqual(
             [(r["organization_id"], r["name"]) for r in rows], [("100", "Acme"), ("200", "Beta"), ("300", "Gamma")]
         )
+
+
+class HostileNamesAreEscapedTest(TestCase):
+    """Names come from the Dashboard: HTML in them is shown as text on the inventory's pages."""
+
+    SCRIPT = "<script>alert('admin')</script>"
+    IMAGE = '<img src=x onerror="alert(1)">'
+
+    def setUp(self):
+        super().setUp()
+        self.user.is_superuser = True
+        self.user.save()
+        self.client.force_login(self.user)
+        org = MerakiOrganization.objects.create(organization_id="900", name=self.IMAGE)
+        self.admin = MerakiAdministrator.objects.create(
+            organization=org, admin_id="9001", email="mallory@example.com", name=self.SCRIPT, org_access="full"
+        )
+
+    def page(self, url, **headers):
+        response = self.client.get(url, headers=headers)
+        self.assertHttpStatus(response, 200)
+        return Page(response.content.decode(response.charset))
+
+    def assert_escaped(self, body):
+        self.assertNotIn(self.SCRIPT, body)
+        self.assertNotIn(self.IMAGE, body)
+        self.assertNotIn("<img src=x", body)
+        self.assertIn("&lt;script&gt;alert(", body)
+        self.assertIn("&lt;img src=x onerror=", body)
+
+    def test_administrator_list_escapes_names(self):
+        url = reverse(URL.format("merakiadministrator_list"))
+        self.assert_escaped(self.page(url, HX_Request="true"))  # the table, as htmx fetches it
+        full = self.page(url)
+        self.assertNotIn(self.SCRIPT, full)
+        self.assertNotIn("<img src=x", full)
+
+    def test_administrator_detail_escapes_names(self):
+        self.assert_escaped(self.page(self.admin.get_absolute_url()))

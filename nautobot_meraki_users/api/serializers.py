@@ -5,7 +5,27 @@ import json
 from nautobot.apps.api import NautobotModelSerializer, TaggedModelSerializerMixin
 from rest_framework import serializers
 
+from nautobot_meraki_users.csv_safety import formula_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+
+
+class FormulaSafeCSVMixin:
+    """In CSV (the list views' Export, `?format=csv`), text that a spreadsheet would run as a formula is quoted.
+
+    Nautobot's CSV renderer writes values as they are; names come from the Dashboard. JSON keeps the values.
+    """
+
+    def to_representation(self, instance):
+        """The usual representation; for CSV, every text (and related object's key) made formula-safe."""
+        data = super().to_representation(instance)
+        if not self._is_csv_request():
+            return data
+        for key, value in data.items():
+            if isinstance(value, dict) and "composite_key" in value:
+                value["composite_key"] = formula_safe(value["composite_key"])
+            else:
+                data[key] = formula_safe(value)
+        return data
 
 
 class PrivilegesField(serializers.JSONField):
@@ -22,7 +42,7 @@ class PrivilegesField(serializers.JSONField):
         return super().to_representation(value)
 
 
-class MerakiOrganizationSerializer(TaggedModelSerializerMixin, NautobotModelSerializer):
+class MerakiOrganizationSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, NautobotModelSerializer):
     """A Meraki organization: `organization_id` is its Meraki ID, `display` its name."""
 
     class Meta:
@@ -30,7 +50,7 @@ class MerakiOrganizationSerializer(TaggedModelSerializerMixin, NautobotModelSeri
         fields = "__all__"
 
 
-class MerakiNetworkSerializer(TaggedModelSerializerMixin, NautobotModelSerializer):
+class MerakiNetworkSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, NautobotModelSerializer):
     """A Meraki network; `network_tags` are its Meraki tags, `tags` its Nautobot tags."""
 
     class Meta:
@@ -38,7 +58,7 @@ class MerakiNetworkSerializer(TaggedModelSerializerMixin, NautobotModelSerialize
         fields = "__all__"
 
 
-class MerakiAdministratorSerializer(TaggedModelSerializerMixin, NautobotModelSerializer):
+class MerakiAdministratorSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, NautobotModelSerializer):
     """A Meraki dashboard administrator of one organization."""
 
     network_privileges = PrivilegesField(required=False)
