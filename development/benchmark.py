@@ -404,9 +404,10 @@ own "Running job" and "Job completed" lines are left out of the parts. *Result l
 organization's (or one CSV row's) outcome, grouped by organization ID. *Start to first result line* is the
 Dashboard work (reading, planning and applying in every organization: the engine's part); *writing them* is the
 time between the first and the last of those lines (the job writes them once every organization is done, one
-database insert each); *last result line to last own line* is what the job does after them (for offboard,
-create and import the inventory upkeep, for list the CSV file, then the summary line); *last own line to job
-end* is Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
+database insert each); *last result line to last own line* is what the job does after them (for offboard and
+create the inventory upkeep, for list the CSV file, then the summary line; the import keeps the inventory
+current *before* its row lines, so there the upkeep is in the first part); *last own line to job end* is
+Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
 per-organization lines: there *result lines* are all its own lines.
 
 Reproduce: `invoke bench` (all options: `invoke bench --help`; e.g. `invoke bench --organizations 50 --no-naive`,
