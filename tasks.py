@@ -402,21 +402,32 @@ def docs(context, serve=False):
 
 @task(
     help={
-        "organizations": "stand-in organizations (default 200)",
+        "organizations": "stand-in organizations (default 200; a scenario like offboard-1000 names its own)",
         "admins": "admins per organization (default 20)",
         "latency": "seconds per round trip (default 0.2)",
         "rows": "rows of the import CSV (default 1000)",
         "concurrency": "the app's concurrency setting (default 40)",
         "naive": "also measure one request at a time (default on; --no-naive skips it)",
-        "scenarios": "comma-separated: offboard,create,list,import,offboard x2",
+        "scenarios": "comma-separated: offboard,create,list,import,sync,offboard x2,offboard-1000 (the default)",
+        "profile": "write a pyinstrument profile of each job to development/.state/bench/",
     }
 )
-def bench(context, organizations=200, admins=20, latency=0.2, rows=1000, concurrency=40, naive=True, scenarios=""):
-    """Benchmark the fan-out at Meraki's rate limits; prints a table and writes docs/performance.md."""
+def bench(
+    context,
+    organizations=200,
+    admins=20,
+    latency=0.2,
+    rows=1000,
+    concurrency=40,
+    naive=True,
+    scenarios="",
+    profile=False,
+):
+    """Benchmark the real jobs (and their engine) at Meraki's rate limits; prints tables, writes docs/performance.md."""
     services(context)
     args = (
         f"--organizations {organizations} --admins {admins} --latency {latency} --rows {rows} "
-        f"--concurrency {concurrency}" + ("" if naive else " --no-naive")
+        f"--concurrency {concurrency}" + ("" if naive else " --no-naive") + (" --profile" if profile else "")
     )
     if scenarios:
         args += f" --scenarios '{scenarios}'"

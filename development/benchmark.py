@@ -1,10 +1,12 @@
-"""Benchmark: the app's fan-out against a stand-in Dashboard over real loopback HTTP at Meraki's speed limits.
+"""Benchmark: the app's jobs against a stand-in Dashboard over real loopback HTTP at Meraki's speed limits.
 
-Run with `invoke bench` (or `python development/benchmark.py --help`). Each scenario runs in a fresh child
-process (so its peak memory can be read) against a freshly seeded stand-in that adds a round-trip latency
-and answers 429 + Retry-After above 10 requests/s per organization or 100/s per IP. Every scenario is run
-twice in the same run: the app's concurrent way, and one request at a time (the naive baseline). The lower
-bound is what Meraki's limits allow at best:
+Run with `invoke bench` (or `python development/benchmark.py --help`). Each scenario runs in fresh child
+processes (so their peak memory can be read) against a freshly seeded stand-in that adds a round-trip latency
+and answers 429 + Retry-After above 10 requests/s per organization or 100/s per IP. Every scenario is measured
+three ways in the same run: the real job as a user runs it, through Nautobot's job machinery with its JobResult,
+log entries and inventory upkeep (development/bench_jobs.py); the engine alone (the same functions the job calls,
+no log, no inventory); and the engine one request at a time (the naive baseline). The lower bound is what
+Meraki's limits allow at best:
 
     max(requests / per-IP rate,
         (busiest organization's requests - burst) / per-organization rate,
@@ -21,6 +23,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import sys
 import time
 import uuid
@@ -48,6 +51,15 @@ class Run:
     peak_memory_mb: float
     outcomes: dict
     failures: int
+
+
+def fresh_fake(organizations: int, admins: int):
+    """A new stand-in Dashboard seeded for the benchmark."""
+    from meraki_standin import FakeDashboard
+
+    fake = FakeDashboard(api_key=BENCH_KEY, strict=False)
+    seed(fake, organizations, admins)
+    return fake
 
 
 def seed(fake, organizations: int, admins: int) -> None:
@@ -134,7 +146,10 @@ def child(
             from django.test.utils import CaptureQueriesContext
 
             from nautobot_meraki_users import inventory
+            from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
+            for model in (MerakiAdministrator, MerakiNetwork, MerakiOrganization):  # an empty inventory
+                model.objects.all()._raw_delete(model.objects.db)
             orgs = service.load_organizations(dashboard, every, ())
             snapshot = inventory.read_snapshot(dashboard, orgs, concurrency)
             written = time.time()
@@ -164,20 +179,17 @@ def child(
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def measure(args, scenario: str, concurrency: int, parallel: int = 1) -> Run:
-    """Seed a fresh stand-in, run `parallel` copies of the scenario at once (as on several workers), measure."""
-    from meraki_standin import FakeDashboard
+def measure(args, scenario: str, concurrency: int, parallel: int = 1, organizations: int | None = None) -> Run:
+    """Seed a fresh stand-in, run `parallel` copies of the engine at once (as on several workers), measure."""
     from meraki_standin.limits import MerakiRateLimits
     from meraki_standin.server import StandinServer
 
-    fake = FakeDashboard(api_key=BENCH_KEY, strict=False)
-    seed(fake, args.organizations, args.admins)
+    organizations = organizations or args.organizations
+    fake = fresh_fake(organizations, args.admins)
     limits = MerakiRateLimits(per_organization=10, per_ip=100, burst=args.burst)
     gc.freeze()  # the stand-in's seeded data: no long collector pause skews the arrival times it measures
     prefix = f"nautobot_meraki_users:bench:{uuid.uuid4()}"  # one shared budget for this run's workers
     context = multiprocessing.get_context("spawn")
-    if scenario == "sync":
-        os.environ["NAUTOBOT_DB_NAME"] = scratch_database()  # the children inherit it
     with StandinServer(fake, "127.0.0.1", 0, log=open(os.devnull, "w"), latency=args.latency, limits=limits) as server:
         queue = context.Queue()
         go = context.Event()
@@ -185,7 +197,7 @@ def measure(args, scenario: str, concurrency: int, parallel: int = 1) -> Run:
         processes = [
             context.Process(
                 target=child,
-                args=(name, server.base_url, concurrency, prefix, args.organizations, args.rows, queue, go),
+                args=(name, server.base_url, concurrency, prefix, organizations, args.rows, queue, go),
             )
             for name in names
         ]
@@ -215,29 +227,32 @@ def measure(args, scenario: str, concurrency: int, parallel: int = 1) -> Run:
     )
 
 
-CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "offboard x2": 3, "sync": 3}
-SCRATCH_DB = "meraki_users_bench"
+CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "sync": 3}
+DEFAULT_SCENARIOS = "offboard,create,list,import,sync,offboard x2,offboard-1000"
 
 
-def scratch_database() -> str:
-    """A fresh database for the sync scenario, cloned from the migrated template (`invoke start` makes it)."""
-    sys.path.insert(0, str(ROOT))
-    import subprocess
+@dataclass
+class Scenario:
+    """A scenario as named on the command line: `offboard`, `offboard x2` (two jobs at once), `offboard-1000`."""
 
-    import tasks
-
-    template = tasks.template_name()
-    psql = ["psql", "-h", tasks.DB_HOST, "-U", tasks.PG_ADMIN, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)"], check=True, capture_output=True)
-    subprocess.run(
-        [*psql, f"CREATE DATABASE {SCRATCH_DB} OWNER {tasks.DB_USER} TEMPLATE {template}"],
-        check=True,
-        capture_output=True,
-    )
-    return SCRATCH_DB
+    name: str
+    base: str
+    parallel: int
+    organizations: int
 
 
-def lower_bound(args, run: Run, chain: int) -> float:
+def parse_scenario(name: str, default_organizations: int) -> Scenario:
+    """`<base>[-<organizations>][ x<parallel>]`, e.g. `offboard-1000`: offboarding at 1,000 organizations."""
+    match = re.fullmatch(r"([a-z]+)(?:-(\d+))?(?: x(\d+))?", name)
+    if not match or match.group(1) not in CHAINS:
+        raise SystemExit(
+            f"--scenarios: {name!r} is not a scenario. Use {', '.join(CHAINS)}, optionally with -<organizations> "
+            "and/or ' x<jobs at once>', e.g. 'offboard-1000' or 'offboard x2'."
+        )
+    return Scenario(name, match.group(1), int(match.group(3) or 1), int(match.group(2) or default_organizations))
+
+
+def lower_bound(args, run, chain: int) -> float:
     """What Meraki's limits allow at best for this many requests."""
     return max(
         run.requests / 100,
@@ -247,7 +262,9 @@ def lower_bound(args, run: Run, chain: int) -> float:
 
 
 def main(argv=None) -> int:
-    """Run the scenarios, print the table, write docs/performance.md."""
+    """Run the scenarios, print the tables, write docs/performance.md."""
+    import bench_jobs
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--organizations", type=int, default=200)
     parser.add_argument("--admins", type=int, default=20, help="admins per organization")
@@ -256,80 +273,146 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=40)
     parser.add_argument("--burst", type=int, default=0, help="the stand-in's per-organization burst")
     parser.add_argument("--no-naive", action="store_true", help="skip the one-request-at-a-time baseline")
-    parser.add_argument("--scenarios", default="offboard,create,list,import,sync,offboard x2")
+    parser.add_argument(
+        "--profile", action="store_true", help=f"profile each job with pyinstrument into {bench_jobs.PROFILES}/"
+    )
+    parser.add_argument("--scenarios", default=DEFAULT_SCENARIOS, help=f"comma-separated (default {DEFAULT_SCENARIOS})")
     parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
     args = parser.parse_args(argv)
+    scenarios = [parse_scenario(s.strip(), args.organizations) for s in args.scenarios.split(",") if s.strip()]
 
+    os.environ["NAUTOBOT_DB_NAME"] = bench_jobs.prepare_database()  # every child inherits it
+    os.environ["NAUTOBOT_CONFIG"] = str(bench_jobs.BENCH_CONFIG)
     rows = []
-    for scenario in [s.strip() for s in args.scenarios.split(",") if s.strip()]:
-        parallel = 2 if scenario == "offboard x2" else 1
-        base = scenario.split(" ")[0]
-        print(f"running {scenario} ...", file=sys.stderr, flush=True)
-        fast = measure(args, base, args.concurrency, parallel)
-        naive = None if args.no_naive or parallel > 1 else measure(args, base, 1)
-        per_org_chain = -(-args.rows // args.organizations) if base == "import" else 0
-        chain = CHAINS.get(scenario) or 2 + per_org_chain
-        bound = lower_bound(args, fast, chain)
-        rows.append((scenario, fast, naive, bound))
+    for scenario in scenarios:
+        print(f"running {scenario.name} ...", file=sys.stderr, flush=True)
+        job = bench_jobs.measure_jobs(
+            fresh_fake(scenario.organizations, args.admins), BENCH_KEY, scenario.base, args, scenario.parallel,
+            LEAVERS, import_csv(scenario.organizations, args.rows),
+        )  # fmt: skip
+        engine = measure(args, scenario.base, args.concurrency, scenario.parallel, scenario.organizations)
+        naive = None
+        if not args.no_naive and scenario.parallel == 1 and scenario.organizations == args.organizations:
+            naive = measure(args, scenario.base, 1, 1, scenario.organizations)
+        per_org_chain = -(-args.rows // scenario.organizations) if scenario.base == "import" else 0
+        chain = CHAINS[scenario.base] or 2 + per_org_chain
+        rows.append((scenario, job, engine, naive, lower_bound(args, job, chain)))
         print(
-            json.dumps({"scenario": scenario, "seconds": round(fast.seconds, 2), "outcomes": fast.outcomes}),
+            json.dumps(
+                {
+                    "scenario": scenario.name, "job_seconds": round(job.seconds, 2), "job_status": job.statuses,
+                    "job_outcomes": job.outcomes, "engine_seconds": round(engine.seconds, 2),
+                    "engine_outcomes": engine.outcomes, "job_requests": job.requests,
+                    "engine_requests": engine.requests, "timeline": {k: round(v, 3) for k, v in job.timeline.items()},
+                }
+            ),
             file=sys.stderr,
-        )
+        )  # fmt: skip
 
-    table = render(args, rows)
-    print(table)
-    Path(args.output).write_text(document(args, table))
+    tables = render(rows) + "\n\n" + render_timeline(rows)
+    print(tables)
+    Path(args.output).write_text(document(args, tables))
     print(f"\nwritten to {args.output}")
     return 0
 
 
-def render(args, rows) -> str:
-    """A Markdown table of the measured figures."""
+def render(rows) -> str:
+    """A Markdown table of the measured figures: the job first, the engine alone beside it."""
     header = (
-        "| scenario | wall s | requests | 429s | failures | peak req/s per org (limit 10) "
-        "| peak req/s per IP (limit 100) | peak memory MB | lower bound s | x bound | naive s | speed-up |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "| scenario | organizations | job s | engine s | requests | 429s | failures | peak req/s per org (limit 10) "
+        "| peak req/s per IP (limit 100) | peak memory MB job / engine | lower bound s | job x bound "
+        "| engine x bound | naive s | speed-up |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     lines = [header]
-    for scenario, fast, naive, bound in rows:
+    for scenario, job, engine, naive, bound in rows:
         naive_s = f"{naive.seconds:.1f}" if naive else "-"
-        speedup = f"{naive.seconds / fast.seconds:.1f}x" if naive else "-"
+        speedup = f"{naive.seconds / job.seconds:.1f}x" if naive else "-"
+        failures = job.failures + sum(status != "SUCCESS" for status in job.statuses)
         lines.append(
-            f"| {scenario} | {fast.seconds:.2f} | {fast.requests} | {fast.rejected_429} | {fast.failures} "
-            f"| {fast.peak_org_rate} | {fast.peak_ip_rate} | {fast.peak_memory_mb:.0f} | {bound:.2f} "
-            f"| {fast.seconds / bound:.2f} | {naive_s} | {speedup} |"
+            f"| {scenario.name} | {scenario.organizations} | {job.seconds:.2f} | {engine.seconds:.2f} "
+            f"| {job.requests} | {job.rejected_429} | {failures} | {job.peak_org_rate} | {job.peak_ip_rate} "
+            f"| {job.peak_memory_mb:.0f} / {engine.peak_memory_mb:.0f} | {bound:.2f} | {job.seconds / bound:.2f} "
+            f"| {engine.seconds / bound:.2f} | {naive_s} | {speedup} |"
         )
     return "\n".join(lines)
 
 
-def document(args, table: str) -> str:
+def render_timeline(rows) -> str:
+    """Where each job's time went, read from its log entries' `created` times (one job at a time only)."""
+    header = (
+        "| scenario | job s | start to first result line s | result lines | writing them s | ms per line "
+        "| last result line to last own line s | last own line to job end s | log lines |\n"
+        "|---|---|---|---|---|---|---|---|---|"
+    )
+    lines = [header]
+    for scenario, job, *_ in rows:
+        t = job.timeline
+        if not t:
+            continue
+        count = t["result_lines"]
+        per_line = f"{1000 * t['result_lines_span'] / (count - 1):.1f}" if count > 1 else "-"
+        after = f"{t['after_results']:.2f}" if "after_results" in t else "-"
+        lines.append(
+            f"| {scenario.name} | {job.seconds:.2f} | {t.get('to_first_result', 0):.2f} | {count} "
+            f"| {t.get('result_lines_span', 0):.2f} | {per_line} | {after} | {t['finish']:.2f} | {t['log_lines']} |"
+        )
+    return "\n".join(lines)
+
+
+def document(args, tables: str) -> str:
     """docs/performance.md."""
     return f"""# Performance
 
 Measured by `invoke bench` on {datetime.now(UTC):%Y-%m-%d} ({platform.machine()}, {os.cpu_count()} cores, Python
-{platform.python_version()}). Stand-in Dashboard over loopback HTTP with {args.latency * 1000:.0f} ms per round trip,
-{args.organizations} organizations with {args.admins} admins each, enforcing Meraki's limits (10 requests/s per
+{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end). Stand-in Dashboard over loopback
+HTTP with {args.latency * 1000:.0f} ms per round trip, {args.organizations} organizations (unless the scenario
+names another number) with {args.admins} admins each, enforcing Meraki's limits (10 requests/s per
 organization{f" + burst {args.burst}" if args.burst else ""}, 100/s per IP) with 429 + Retry-After. The app ran
 with `concurrency` {args.concurrency} and its Redis rate budget at Meraki's numbers.
 
-{table}
+{tables}
 
 - **offboard**: Delete Meraki User for one email in `all` organizations (it is in every one).
 - **create**: Create Meraki User for a new email in `all` organizations.
-- **list**: List Meraki Users over `all` organizations.
+- **list**: List Meraki Users over `all` organizations (with its CSV file).
 - **import**: Import Meraki Users with a {args.rows}-row CSV of creates spread over the organizations.
-- **sync**: Sync Meraki Inventory into an empty inventory (every organization's networks and admins); the
-  line printed before the table gives the database part: rows written, queries, seconds.
+- **sync**: Sync Meraki Inventory into an empty inventory (every organization's networks and admins).
 - **offboard x2**: two offboarding jobs at once, as on two Celery workers (two processes sharing the Redis budget).
+- **offboard-1000**: offboard at 1,000 organizations.
 
-Columns: *wall s* is the scenario's time; *requests* and *429s* are what the stand-in received and refused;
-*failures* are organizations that ended `failed` (a 429 is retried after its Retry-After, never a failure);
-*peak req/s* is the most requests in any one-second window; *peak memory* is the scenario process's peak RSS
-above its idle baseline (a process that has loaded Nautobot, like an idle worker); *lower bound* is
-`max(requests / 100, (busiest organization's requests - burst) / 10, dependent round trips x latency)`;
-*x bound* is wall / lower bound; *naive* is the same work one request at a time, measured in the same run.
+How it runs: *job* is the real job as a user runs it: `JobResult.execute_job` (the task body a Celery worker
+runs, in-process, like `nautobot-server runjob --local`) in a fresh process that has loaded Nautobot and the
+app's jobs, with its JobResult, its log entries written to PostgreSQL, its inventory upkeep, its files and its
+result, in a dedicated database (`meraki_users_bench`, cloned from the migrated template). Before offboard, create
+and import the inventory is filled by running Sync Meraki Inventory (not counted), as on a live system; list and
+sync start from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine* is the same
+operation through the functions the job calls (`service.run_operation` and friends), with no log, no inventory
+upkeep and no JobResult: the difference between the two is what Nautobot's job machinery and the job's own
+bookkeeping cost.
 
-Reproduce: `invoke bench` (all options: `invoke bench --help`; e.g. `invoke bench --organizations 50 --no-naive`).
+Columns: *requests* and *429s* are what the stand-in received and refused during the job; *failures* are
+organizations that ended `failed` plus jobs that did not end SUCCESS (a 429 is retried after its Retry-After,
+never a failure); *peak req/s* is the most requests in any one-second window; *peak memory* is the process's peak
+RSS above its idle baseline (a process that has loaded Nautobot and the jobs, like an idle worker), for the job
+and for the engine; *lower bound* is `max(requests / 100, (busiest organization's requests - burst) / 10,
+dependent round trips x latency)`; *x bound* is the time / lower bound; *naive* is the engine one request at a
+time, measured in the same run; *speed-up* is naive / job.
+
+The second table splits each job's time (one job at a time) by its log entries' `created` times; Nautobot's
+own "Running job" and "Job completed" lines are left out of the parts. *Result lines* are the lines with one
+organization's (or one CSV row's) outcome, grouped by organization ID. *Start to first result line* is the
+Dashboard work (reading, planning and applying in every organization: the engine's part); *writing them* is the
+time between the first and the last of those lines (the job writes them once every organization is done, one
+database insert each); *last result line to last own line* is what the job does after them (for offboard and
+create the inventory upkeep, for list the CSV file, then the summary line; the import keeps the inventory
+current *before* its row lines, so there the upkeep is in the first part); *last own line to job end* is
+Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
+per-organization lines: there *result lines* are all its own lines.
+
+Reproduce: `invoke bench` (all options: `invoke bench --help`; e.g. `invoke bench --organizations 50 --no-naive`,
+`invoke bench --scenarios offboard --profile` writes a pyinstrument profile of the job to
+`development/.state/bench/`).
 """
 
 

@@ -1,0 +1,329 @@
+"""The benchmark's job runs: the app's real jobs through Nautobot's job machinery, as a user runs them.
+
+Each run happens in a fresh child process that has loaded Nautobot and the app's jobs (like an idle worker) and
+calls `JobResult.execute_job`: the same Celery task body a worker runs (`run_job`), in-process, with a real
+JobResult, its log entries written to PostgreSQL one by one, the job's inventory upkeep and its result. The job's
+own time is `JobResult.date_done - date_started`; the log entries' `created` times show where it goes.
+
+The database is a dedicated one (`meraki_users_bench`, cloned from the migrated template); before each run a
+separate process empties the inventory and, where the scenario needs it, seeds it by running Sync Meraki
+Inventory against the same stand-in (its traffic is not counted). The cache, and so the app's Redis rate budget,
+lives in a Redis database of its own (development/bench_nautobot_config.py).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "meraki_users_bench"
+BENCH_USER = "bench"
+BENCH_CONFIG = ROOT / "development" / "bench_nautobot_config.py"
+PROFILES = ROOT / "development" / ".state" / "bench"
+JOBS = "nautobot_meraki_users.jobs"
+NEEDS_INVENTORY = {"offboard", "create", "import"}  # their upkeep updates an inventory a sync has filled
+
+
+@dataclass
+class JobRun:
+    """One measured run of one job scenario (possibly several jobs at once)."""
+
+    seconds: float
+    requests: int
+    rejected_429: int
+    peak_ip_rate: int
+    peak_org_rate: int
+    busiest_org_requests: int
+    peak_memory_mb: float
+    outcomes: dict
+    failures: int
+    statuses: list[str]
+    timeline: dict = field(default_factory=dict)
+
+
+def prepare_database() -> str:
+    """The bench database, cloned from the migrated template; kept between runs while the template is the same.
+
+    It is reused rather than dropped each time: DROP DATABASE waits for a checkpoint, minutes on a busy disk.
+    Every scenario empties the inventory it needs anyway.
+    """
+    sys.path.insert(0, str(ROOT))
+    import tasks
+
+    template = tasks.template_name()
+    psql = ["psql", "-h", tasks.DB_HOST, "-U", tasks.PG_ADMIN, "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-tAc"]
+
+    def query(sql: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*psql, sql], capture_output=True, text=True)
+
+    if not query(f"SELECT 1 FROM pg_database WHERE datname='{template}'").stdout.strip():
+        raise SystemExit(
+            f"bench: the migrated template database {template} does not exist. "
+            "Run `invoke migrate` on a new database (or `invoke tests`) once to build it, then run the bench again."
+        )
+    found = query(f"SELECT 'made from ' || coalesce(shobj_description(oid, 'pg_database'), '?') FROM pg_database "
+                  f"WHERE datname='{BENCH_DB}'").stdout.strip()  # fmt: skip
+    if found == f"made from {template}":
+        return BENCH_DB
+    if found:  # made from an older template (other migrations) or by an older bench: start again
+        query(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)").check_returncode()
+    for attempt in range(10):  # another process may be cloning the same template at this moment
+        query(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname='{template}'")
+        done = query(f"CREATE DATABASE {BENCH_DB} OWNER {tasks.DB_USER} TEMPLATE {template}")
+        if done.returncode == 0:
+            query(f"COMMENT ON DATABASE {BENCH_DB} IS '{template}'").check_returncode()
+            return BENCH_DB
+        if "being accessed by other users" not in done.stderr or attempt == 9:
+            raise SystemExit(f"bench: could not create {BENCH_DB}: {done.stderr.strip()}")
+        time.sleep(2)
+    return BENCH_DB
+
+
+def job_environment(base_url: str, api_key: str, concurrency: int) -> dict[str, str]:
+    """The environment of a job child: the bench database and cache, the app pointed at the stand-in."""
+    return {
+        "NAUTOBOT_CONFIG": str(BENCH_CONFIG),
+        "NAUTOBOT_DB_NAME": BENCH_DB,
+        "MERAKI_BASE_URL": base_url,
+        "MERAKI_DASHBOARD_API_KEY": api_key,
+        "MERAKI_CONCURRENCY": str(concurrency),
+        "MERAKI_MAXIMUM_RETRIES": "10",
+        "MERAKI_API_KEY_SECRETS_GROUP": "",
+        "MERAKI_ALLOWED_ORGANIZATION_IDS": "",
+    }
+
+
+def _rss_mb(field_name: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _load_nautobot(env: dict[str, str]):
+    os.environ.update(env)
+    import nautobot
+
+    nautobot.setup()
+    from django.contrib.auth import get_user_model
+    from nautobot.extras.models import Job
+
+    import nautobot_meraki_users.jobs  # noqa: F401  (a worker has imported the jobs before its first task)
+
+    Job.objects.filter(module_name=JOBS).update(enabled=True)
+    user, _ = get_user_model().objects.get_or_create(
+        username=BENCH_USER, defaults={"is_superuser": True, "is_staff": True}
+    )
+    return user
+
+
+def _run_job(user, class_name: str, data: dict):
+    from nautobot.extras.models import Job, JobResult
+
+    job_model = Job.objects.get_for_class_path(f"{JOBS}.{class_name}")
+    return JobResult.execute_job(job_model, user, job_kwargs=data)
+
+
+def seed_child(env: dict[str, str], sync_first: bool, queue) -> None:
+    """Empty the inventory; with `sync_first`, fill it by running Sync Meraki Inventory. Puts the status on `queue`."""
+    try:
+        user = _load_nautobot(env)
+        from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+
+        for model in (MerakiAdministrator, MerakiNetwork, MerakiOrganization):
+            model.objects.all()._raw_delete(model.objects.db)
+        status = "SUCCESS"
+        if sync_first:
+            status = _run_job(user, "SyncInventory", {"dryrun": False}).status
+        queue.put(status)
+    except BaseException as err:
+        queue.put(f"seed failed: {type(err).__name__}: {err}")
+        raise
+
+
+def job_data(scenario: str, leaver: str, import_csv: bytes) -> tuple[str, dict]:
+    """The job class and its data for a scenario (the import's file is made later, in the child)."""
+    if scenario == "offboard":
+        return "DeleteUsers", {"user_email": leaver, "meraki_org_id": "all", "dryrun": False}
+    if scenario == "create":
+        return "CreateUsers", {
+            "user_email": "hire@bench.example", "user_name": "New Hire", "meraki_org_id": "all",
+            "meraki_access_level": "read-only", "dryrun": False,
+        }  # fmt: skip
+    if scenario == "list":
+        return "ListUsers", {"meraki_org_id": "all"}
+    if scenario == "sync":
+        return "SyncInventory", {"dryrun": False}
+    if scenario == "import":
+        return "ImportUsers", {"csv_file": import_csv, "dryrun": False}
+    raise SystemExit(f"unknown scenario {scenario}")
+
+
+def timeline(job_result, entries: list[tuple[float, str, str]]) -> dict:
+    """Where the job's time went, from its log entries (created, grouping, message) and its start and end.
+
+    Result lines are the one-per-organization lines (grouped by organization ID); a job without them (the sync)
+    counts all its own lines instead. Nautobot's own lines ("Running job", "Job completed") are left out. The
+    parts add up to the job's time: start to the first result line; writing the result lines; from the last
+    result line to the job's last own line (inventory upkeep, files, the summary); and from there to the end
+    (Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed).
+    """
+    started, done = job_result.date_started.timestamp(), job_result.date_done.timestamp()
+    own = [created for created, grouping, _ in entries if grouping not in ("initialization", "post_run")]
+    results = [created for created, grouping, _ in entries if grouping.isdigit()] or own
+    last_own = own[-1] if own else done
+    figures = {"log_lines": len(entries), "result_lines": len(results), "finish": done - last_own}
+    if results:
+        figures.update(
+            to_first_result=results[0] - started,
+            result_lines_span=results[-1] - results[0],
+            after_results=last_own - results[-1],
+        )
+    return figures
+
+
+def job_child(env: dict[str, str], scenario: str, data: tuple[str, dict], profile: str, queue, go) -> None:
+    """Run one job when `go` is set; put its figures on `queue`."""
+    try:
+        user = _load_nautobot(env)
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from nautobot.extras.models import FileProxy, JobLogEntry
+
+        class_name, kwargs = data
+        kwargs = dict(kwargs)
+        if "csv_file" in kwargs:  # what the upload in the form or the REST API does before the job starts
+            upload = SimpleUploadedFile("bench-import.csv", kwargs["csv_file"], content_type="text/csv")
+            kwargs["csv_file"] = str(FileProxy.objects.create(name=upload.name, file=upload).pk)
+        baseline = _rss_mb("VmRSS")
+        queue.put("ready")
+        go.wait()
+        profiler = None
+        if profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.001)
+            profiler.start()
+        job_result = _run_job(user, class_name, kwargs)
+        if profiler is not None:
+            profiler.stop()
+            PROFILES.mkdir(parents=True, exist_ok=True)
+            (PROFILES / f"{profile}.html").write_text(profiler.output_html())
+            (PROFILES / f"{profile}.txt").write_text(profiler.output_text(unicode=True, show_all=False))
+        peak = _rss_mb("VmHWM") - baseline
+        job_result.refresh_from_db()
+        entries = [
+            (created.timestamp(), grouping, message)
+            for created, grouping, message in JobLogEntry.objects.filter(job_result=job_result)
+            .order_by("created")
+            .values_list("created", "grouping", "message")
+        ]
+        result = job_result.result
+        if isinstance(result, dict) and "organizations" in result:
+            outcomes = dict(result.get("counts") or {})
+        elif isinstance(result, dict):  # the sync: rows changed
+            outcomes = {"rows changed": sum((result.get("counts") or {}).values())}
+            outcomes["failed"] = len(result.get("failed_organizations") or {})
+        elif isinstance(result, list):
+            outcomes = {"rows": len(result)}
+        else:
+            outcomes = {"result": str(result)[:200]}
+        queue.put(
+            {
+                "started": job_result.date_started.timestamp(),
+                "done": job_result.date_done.timestamp(),
+                "status": str(job_result.status),
+                "outcomes": outcomes,
+                "failures": int(outcomes.get("failed", 0)),
+                "peak_mb": peak,
+                "timeline": timeline(job_result, entries),
+            }
+        )
+    except BaseException as err:
+        queue.put({"error": f"{type(err).__name__}: {err}"})
+        raise
+
+
+class SwitchableLimits:
+    """The stand-in's rate limits, replaceable between the seeding sync and the measured job."""
+
+    def __init__(self, make):
+        """`make()` builds a fresh MerakiRateLimits."""
+        self._make = make
+        self.current = make()
+
+    def reset(self) -> None:
+        """Forget the traffic so far (the seeding sync's) and start counting afresh."""
+        self.current = self._make()
+
+    def admit(self, path: str, source: str = "", at: float | None = None):
+        """See MerakiRateLimits.admit."""
+        return self.current.admit(path, source, at)
+
+    def figures(self):
+        """See MerakiRateLimits.figures."""
+        return self.current.figures()
+
+
+def measure_jobs(
+    fake, api_key: str, scenario: str, args, parallel: int, leavers: tuple[str, ...], import_csv: bytes
+) -> JobRun:
+    """Serve the seeded `fake`, seed the inventory if needed, run `parallel` jobs at once and measure them."""
+    from meraki_standin.limits import MerakiRateLimits
+    from meraki_standin.server import StandinServer
+
+    limits = SwitchableLimits(lambda: MerakiRateLimits(per_organization=10, per_ip=100, burst=args.burst))
+    context = multiprocessing.get_context("spawn")
+    with StandinServer(fake, "127.0.0.1", 0, log=open(os.devnull, "w"), latency=args.latency, limits=limits) as server:
+        env = job_environment(server.base_url, api_key, args.concurrency)
+        queue = context.Queue()
+        seeder = context.Process(target=seed_child, args=(env, scenario in NEEDS_INVENTORY, queue))
+        seeder.start()
+        status = queue.get(timeout=3600)
+        seeder.join()
+        if status != "SUCCESS":
+            raise SystemExit(f"bench: preparing the inventory for {scenario} failed: {status}")
+        limits.reset()
+        go = context.Event()
+        processes = []
+        for number in range(parallel):
+            name = f"{scenario}{'' if parallel == 1 else f'-{number + 1}'}"
+            profile = name if args.profile and parallel == 1 else ""
+            data = job_data(scenario, leavers[number % len(leavers)], import_csv)
+            processes.append(context.Process(target=job_child, args=(env, name, data, profile, queue, go)))
+        for process in processes:
+            process.start()
+        for _ in processes:
+            ready = queue.get(timeout=600)
+            if ready != "ready":
+                raise SystemExit(f"bench: a {scenario} job did not start: {ready}")
+        go.set()
+        reports = [queue.get(timeout=3600) for _ in processes]
+        for process in processes:
+            process.join()
+        figures = limits.figures()
+    errors = [r["error"] for r in reports if "error" in r]
+    if errors:
+        raise SystemExit(f"bench: the {scenario} job crashed: {errors[0]}")
+    outcomes: dict[str, int] = {}
+    for report in reports:
+        for key, value in report["outcomes"].items():
+            outcomes[key] = outcomes.get(key, 0) + value if isinstance(value, int) else value
+    return JobRun(
+        seconds=max(r["done"] for r in reports) - min(r["started"] for r in reports),
+        requests=figures.requests,
+        rejected_429=figures.rejected_429,
+        peak_ip_rate=figures.peak_ip_rate,
+        peak_org_rate=figures.peak_organization_rate,
+        busiest_org_requests=figures.busiest_organization_requests,
+        peak_memory_mb=max(r["peak_mb"] for r in reports),
+        outcomes=outcomes,
+        failures=sum(r["failures"] for r in reports),
+        statuses=[r["status"] for r in reports],
+        timeline=reports[0]["timeline"] if parallel == 1 else {},
+    )
