@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.admins import (
     AdminRequest,
@@ -276,25 +276,82 @@ def _apply_one(dashboard: Dashboard, org: Organization, change: Change, email: s
             )
         dashboard.delete_admin(org.id, change.admin_id)
     except DashboardError as err:
-        if change.method == "POST" and err.status == 400 and "already been taken" in err.message:
-            return _confirm_create(dashboard, org, change, email, err)
+        if _may_have_landed(change.method, err):
+            return _confirm_by_rereading(dashboard, org, change, email, err)
         return OrganizationResult(
             org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message}: {err.message}"
         )
     return OrganizationResult(org.id, org.name, change.outcome, change.admin_id, f"{change.message}: done")
 
 
-def _confirm_create(
+def _may_have_landed(method: str | None, err: DashboardError) -> bool:
+    """True when a failed write may have been applied all the same: its reply (or a retry's) was lost.
+
+    The SDK retries 5xx answers and transport errors for every method, so a retry meets the changed state:
+    POST answers "Email has already been taken", DELETE answers 404. A 5xx or transport error (no status) that
+    outlasted every retry leaves the outcome unknown too.
+    """
+    if err.status is None or err.status >= 500:
+        return True
+    if method == "POST":
+        return err.status == 400 and "already been taken" in err.message
+    return method == "DELETE" and err.status == 404
+
+
+def _has_fields(admin: dict, body: dict) -> bool:
+    """True when the admin holds every part of a PUT body (name, org access, networks, tags)."""
+    return body.get("name", admin.get("name")) == admin.get("name") and same_access(
+        admin,
+        body.get("orgAccess", admin.get("orgAccess")),
+        body.get("networks", admin.get("networks") or []),
+        body.get("tags", admin.get("tags") or []),
+    )
+
+
+def _confirm_by_rereading(
     dashboard: Dashboard, org: Organization, change: Change, email: str, err: DashboardError
 ) -> OrganizationResult:
-    """After "Email has already been taken": a retried POST whose first reply was lost, or a concurrent create.
+    """After a write whose outcome is unknown (see _may_have_landed): re-read the admins and report what happened.
 
-    Re-read the admins: if the admin now exists with the requested access, the create did happen.
+    The planned change is reported as done when the Dashboard now holds it (the admin exists with the requested
+    access, holds the updated parts, or is gone); otherwise the write failed with its own error.
     """
+    failed = OrganizationResult(
+        org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message}: {err.message}"
+    )
     try:
-        existing = find_admin(dashboard.admins(org.id), email)
+        admins = dashboard.admins(org.id)
     except DashboardError:
-        existing = None
+        return failed
+    existing = find_admin(admins, email)
+    if change.method == "DELETE":
+        gone = existing is None and not any(str(a.get("id", "")) == change.admin_id for a in admins)
+        if not gone:
+            return failed
+        return OrganizationResult(
+            org.id, org.name, change.outcome, change.admin_id, f"{change.message}: done (confirmed by re-reading)"
+        )
+    if change.method == "PUT":
+        if existing is None or str(existing.get("id", "")) != change.admin_id or not _has_fields(existing, change.body):
+            return failed
+        return OrganizationResult(
+            org.id,
+            org.name,
+            change.outcome,
+            change.admin_id,
+            f"{change.message}: done (confirmed by re-reading)",
+            record=existing,
+        )
+    return _confirm_create(org, change, email, existing, failed)
+
+
+def _confirm_create(
+    org: Organization, change: Change, email: str, existing: dict | None, failed: OrganizationResult
+) -> OrganizationResult:
+    """A POST whose outcome is unknown: a retried POST whose first reply was lost, or a concurrent create.
+
+    If the admin now exists with the requested access, the create did happen.
+    """
     body = change.body
     if existing is not None and same_access(
         existing, body["orgAccess"], body.get("networks", []), body.get("tags", [])
@@ -316,7 +373,7 @@ def _confirm_create(
             f"{email} was created meanwhile by someone else with {describe_access(existing)}. "
             "Use the Update Meraki User job to change it.",
         )
-    return OrganizationResult(org.id, org.name, Outcome.FAILED, "", f"could not {change.message}: {err.message}")
+    return replace(failed, admin_id="")
 
 
 def list_admins(

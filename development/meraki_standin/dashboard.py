@@ -275,7 +275,7 @@ class FakeDashboard:
         """Make the next ``times`` matching requests fail.
 
         Args:
-            method: HTTP method to match, or ``*``.
+            method: HTTP method to match, ``*`` for any, or ``WRITE`` for any write.
             path: Regex fully matched against the path relative to the API root.
             status: Answer with this status (give this or ``exception``).
             headers: Response headers; a 429 gets ``Retry-After: 1`` when None.
@@ -288,6 +288,30 @@ class FakeDashboard:
         fault = make_fault(method, path, status, headers, body, exception, times, after)
         with self._lock:
             self._faults.add(fault)
+
+    def lose_replies(
+        self,
+        method: str = "WRITE",
+        path: str = ".*",
+        times: int = 1,
+        status: int = 502,
+        exception: type[BaseException] | BaseException | None = None,
+    ) -> None:
+        """Apply the next ``times`` matching requests, then lose their replies: a gateway answers ``status``
+        (502 Bad Gateway by default) or, with ``exception`` (e.g. ``httpx.ReadTimeout``), no answer arrives.
+
+        The Dashboard really changed (change log included); the client cannot know. A retry then meets the
+        changed state, exactly as with Meraki: a repeated POST is "Email has already been taken", a repeated
+        DELETE is 404, a repeated PUT applies again.
+
+        Args:
+            method: ``WRITE`` (any of POST, PUT, PATCH, DELETE), ``*``, or one method.
+            path: Regex fully matched against the path relative to the API root.
+            times: Number of matching requests whose reply is lost.
+            status: The gateway's status when ``exception`` is None.
+            exception: Raise this instead of answering.
+        """
+        self.fail_next(method, path, status=None if exception else status, exception=exception, times=times, after=True)
 
     def clear_faults(self) -> None:
         """Drop faults that have not fired yet."""
