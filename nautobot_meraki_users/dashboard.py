@@ -251,7 +251,15 @@ class Dashboard:
     def organizations(self) -> list[Organization]:
         """Every organization the API key can see, in the Dashboard's order."""
         orgs = self._call(self._api.organizations.getOrganizations, total_pages="all") or []
-        return [Organization(id=str(o.get("id")), name=str(o.get("name", "")), url=str(o.get("url", ""))) for o in orgs]
+        return [
+            Organization(
+                id=str(o.get("id")),
+                name=str(o.get("name", "")),
+                url=str(o.get("url", "")),
+                api_enabled=not (isinstance(o.get("api"), dict) and o["api"].get("enabled") is False),
+            )
+            for o in orgs
+        ]
 
     def admins(self, organization_id: str) -> list[dict]:
         """The organization's dashboard administrators."""

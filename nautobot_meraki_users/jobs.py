@@ -296,6 +296,10 @@ class SyncInventory(MerakiUsersJob):
                 self.logger.info("... and %d more change(s)", len(report.changes) - SYNC_LOG_LINES)
             for org_id, message in report.failed.items():
                 self.logger.error("%s: reading it failed, its inventory was kept as it was: %s", org_id, message)
+            for skipped in report.skipped:
+                self.logger.warning(
+                    "%s: left out, its inventory was kept as it was: %s", skipped["organization_id"], skipped["reason"]
+                )
             if report.failed:
                 self.fail(f"{len(report.failed)} of {len(orgs)} organization(s) could not be read.")
             else:

@@ -67,6 +67,7 @@ class Report:
 
     dryrun: bool
     organizations: list[OrganizationResult] = field(default_factory=list)
+    skipped: list[Organization] = field(default_factory=list)  # left out of `all`: API access disabled
 
     @property
     def counts(self) -> dict[str, int]:
@@ -74,12 +75,45 @@ class Report:
         return dict(Counter(result.outcome for result in self.organizations))
 
     def as_dict(self) -> dict:
-        """The JSON result a script reads: dryrun, organizations, counts."""
-        return {
+        """The JSON result a script reads: dryrun, organizations, counts (and skipped_organizations, if any)."""
+        result = {
             "dryrun": self.dryrun,
             "organizations": [result.as_dict() for result in self.organizations],
             "counts": self.counts,
         }
+        if self.skipped:
+            result["skipped_organizations"] = skipped_entries(self.skipped)
+        return result
+
+
+class Selection(list):
+    """The organizations a job works on (a list), plus `skipped`: those `all` left out (API access disabled)."""
+
+    def __init__(self, orgs: list[Organization], skipped: list[Organization] | None = None):
+        """Hold `orgs` as the list's items."""
+        super().__init__(orgs)
+        self.skipped: list[Organization] = list(skipped or [])
+
+
+def api_disabled_message(org: Organization) -> str:
+    """Why an organization whose Dashboard API access is disabled is not worked on, and how to fix it."""
+    return (
+        f"API access is disabled for organization {org.name} ({org.id}): enable it in Organization > Settings > "
+        "Dashboard API access."
+    )
+
+
+def skipped_entries(skipped: list[Organization]) -> list[dict]:
+    """The `skipped_organizations` result entries: organization_id, organization_name, reason."""
+    return [
+        {"organization_id": org.id, "organization_name": org.name, "reason": api_disabled_message(org)}
+        for org in skipped
+    ]
+
+
+def skipped_result(org: Organization) -> OrganizationResult:
+    """The line a job logs for an organization `all` left out (it is not part of the result's organizations)."""
+    return OrganizationResult(org.id, org.name, "skipped", "", api_disabled_message(org) + " It was left out.")
 
 
 # (result, change or None) -> None: the job logs one line per organization and change.
@@ -133,9 +167,16 @@ def load_organizations(
     allowed_ids: tuple[str, ...],
     field_name: str = "meraki_org_id",
 ) -> list[Organization]:
-    """The organizations to work on (raises InputError for unknown or disallowed IDs, DashboardError on failure)."""
+    """The organizations to work on (raises InputError for unknown or disallowed IDs, DashboardError on failure).
+
+    With `all`, organizations whose API access is disabled are left out and listed in the result's `skipped`.
+    """
     visible = dashboard.organizations()
-    return select_organizations(selector, visible, allowed_ids, field_name)
+    orgs = select_organizations(selector, visible, allowed_ids, field_name)
+    skipped = [
+        org for org in visible if selector.all and not org.api_enabled and (not allowed_ids or org.id in allowed_ids)
+    ]
+    return Selection(orgs, skipped)
 
 
 def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
@@ -151,6 +192,16 @@ def _read(dashboard: Dashboard, group: list[Target]) -> tuple[list[dict], list[d
     admins = dashboard.admins(org.id)
     networks = dashboard.networks(org.id) if any(t.operation.needs_networks for t in group) else []
     return admins, networks
+
+
+def _readable(group: list[Target]) -> bool:
+    """False for an organization whose API access is disabled: its targets fail now, and it is never called."""
+    org = group[0].org
+    if org.api_enabled:
+        return True
+    for target in group:
+        target.error = api_disabled_message(org)
+    return False
 
 
 def _plan_group(done: Done, input_errors: list[FieldError]) -> None:
@@ -173,7 +224,8 @@ def plan_targets(dashboard: Dashboard, targets: list[Target], concurrency: int) 
         InputError: every network or tag that does not exist where it is requested; nothing has been changed.
     """
     input_errors: list[FieldError] = []
-    for done in fan_out(lambda group: _read(dashboard, group), list(_by_organization(targets).values()), concurrency):
+    groups = [group for group in _by_organization(targets).values() if _readable(group)]
+    for done in fan_out(lambda group: _read(dashboard, group), groups, concurrency):
         _plan_group(done, input_errors)
     if input_errors:
         raise InputError(input_errors)
@@ -226,6 +278,8 @@ def execute_targets(
         return apply_targets(dashboard, targets, dryrun, concurrency)
 
     def read_plan_apply(group: list[Target]) -> list[OrganizationResult]:
+        if not _readable(group):
+            return _apply_group(dashboard, group, dryrun)
         errors: list[FieldError] = []
         try:
             read = Done(group, value=_read(dashboard, group))
@@ -248,11 +302,17 @@ def run_operation(
     report: Reporter,
     concurrency: int = 1,
 ) -> Report:
-    """Run one operation in every organization (see execute_targets), then report each organization."""
+    """Run one operation in every organization (see execute_targets), then report each organization.
+
+    Organizations that `all` left out (a Selection's `skipped`) are reported too, and listed in the result.
+    """
     targets = [Target(org, operation) for org in orgs]
     result = Report(dryrun=dryrun, organizations=execute_targets(dashboard, targets, dryrun, concurrency))
+    result.skipped = list(getattr(orgs, "skipped", []))
     for outcome in result.organizations:
         report(outcome)
+    for org in result.skipped:
+        report(skipped_result(org))
     return result
 
 
@@ -382,9 +442,17 @@ def list_admins(
     """The admin rows of every organization (filtered by email), and one result per organization."""
     rows: list[dict] = []
     results: list[OrganizationResult] = []
-    for done in fan_out(lambda org: filter_admins(dashboard.admins(org.id), email), orgs, concurrency):
+
+    def read(org: Organization) -> list[dict]:
+        if not org.api_enabled:
+            raise DashboardError(api_disabled_message(org))
+        return filter_admins(dashboard.admins(org.id), email)
+
+    for done in fan_out(read, orgs, concurrency):
         org = done.item
-        if done.error is not None:
+        if done.error is not None and not org.api_enabled:
+            outcome = _failed(org, failure_message(done.error))
+        elif done.error is not None:
             message = failure_message(done.error)
             outcome = _failed(org, f"reading organization {org.id} failed: {message}")
         else:
@@ -392,4 +460,6 @@ def list_admins(
             outcome = OrganizationResult(org.id, org.name, Outcome.LISTED, "", f"{len(done.value)} admin(s)")
         results.append(outcome)
         report(outcome)
+    for org in getattr(orgs, "skipped", []):
+        report(skipped_result(org))
     return rows, results

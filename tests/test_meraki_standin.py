@@ -618,3 +618,19 @@ def test_lose_replies_of_a_put_repeats_it_and_answers_the_final_state(mocked, ap
 
     assert updated["orgAccess"] == "full"
     assert [w.status for w in mocked.writes] == [None, 200]
+
+
+def test_an_organization_with_api_access_disabled_is_listed_but_answers_404(mocked, api):
+    mocked.add_organization("300", "No API", api_enabled=False)
+
+    listed = {org["id"]: org["api"]["enabled"] for org in api.organizations.getOrganizations()}
+    assert listed == {"100": True, "200": True, "300": False}
+    for call in (
+        lambda: api.organizations.getOrganizationAdmins("300"),
+        lambda: api.organizations.getOrganization("300"),
+    ):
+        with pytest.raises(meraki.APIError) as caught:
+            call()
+        assert caught.value.status == 404
+    mocked.set_api_enabled("300", True)
+    assert api.organizations.getOrganizationAdmins("300") == []

@@ -66,13 +66,17 @@ class FakeDashboard:
         except ApiError:
             raise KeyError(f"no organization {org_id!r}") from None
 
-    def add_organization(self, org_id: str, name: str | None = None, accessible: bool = True) -> dict[str, Any]:
+    def add_organization(
+        self, org_id: str, name: str | None = None, accessible: bool = True, api_enabled: bool = True
+    ) -> dict[str, Any]:
         """Add an organization.
 
         Args:
             org_id: Its id.
             name: Its name (default ``Organization <id>``).
             accessible: False makes it invisible to the key: not listed, and every call on it answers 404.
+            api_enabled: False disables its Dashboard API access: listed with ``api.enabled`` false, and every
+                call into it answers 404.
 
         Returns:
             A copy of the organization record.
@@ -81,6 +85,7 @@ class FakeDashboard:
             if org_id in self._state.orgs:
                 raise ValueError(f"organization {org_id!r} already exists")
             org = Organization(organization_record(org_id, name or f"Organization {org_id}"), accessible=accessible)
+            org.record["api"] = {"enabled": api_enabled}
             self._state.orgs[org_id] = org
             return copy.deepcopy(org.record)
 
@@ -88,6 +93,11 @@ class FakeDashboard:
         """Give or take the key's access to an organization (as when an admin removes the key's owner)."""
         with self._lock:
             self._org(org_id).accessible = accessible
+
+    def set_api_enabled(self, org_id: str, enabled: bool) -> None:
+        """Enable or disable an organization's Dashboard API access (Organization > Settings)."""
+        with self._lock:
+            self._org(org_id).record["api"] = {"enabled": enabled}
 
     def add_network(
         self,
