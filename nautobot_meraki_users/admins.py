@@ -47,11 +47,12 @@ class OrganizationSelector:
 
 @dataclass(frozen=True)
 class Organization:
-    """A Meraki organization the API key can see."""
+    """A Meraki organization the API key can see (`api_enabled`: its Dashboard API access is on)."""
 
     id: str
     name: str
     url: str = ""
+    api_enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -235,12 +236,15 @@ def select_organizations(
 ) -> list[Organization]:
     """Pick the organizations a job works on, in the order requested (or the Dashboard's order for `all`).
 
+    `all` leaves out organizations whose API access is disabled; an explicit ID of one is kept (the engine
+    reports it as failed without calling it).
+
     Raises:
         InputError: an explicit ID is not visible to the API key (or not allowed).
     """
     check_allowed(selector, allowed_ids, field_name)
     if selector.all:
-        return [org for org in visible if not allowed_ids or org.id in allowed_ids]
+        return [org for org in visible if org.api_enabled and (not allowed_ids or org.id in allowed_ids)]
     by_id = {org.id: org for org in visible}
     unknown = [org_id for org_id in selector.ids if org_id not in by_id]
     if unknown:

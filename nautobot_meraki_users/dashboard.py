@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import math
+import threading
 import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -61,6 +62,8 @@ def relative_link_header(value: str, base_url: str) -> str:
 class _MerakiTransport(httpx.BaseTransport):
     """Wraps the real transport: waits for the shared rate budget, makes answers safe for the SDK.
 
+    A 429 with Retry-After pushes the shared budget back, so other threads, jobs and workers wait as well.
+
     The SDK needs a whole-second Retry-After and, off Meraki's own hosts, relative Link URLs.
     """
 
@@ -68,10 +71,14 @@ class _MerakiTransport(httpx.BaseTransport):
         self._inner = inner
         self._base_url = base_url
         self._limiter = limiter
+        self._walled = threading.local()  # per thread: the organization whose 429 this thread's SDK waits out
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        organization_id = organization_of(request.url.path)
         if self._limiter is not None:  # every attempt, retries included, spends from the shared budget
-            self._limiter.acquire(organization_of(request.url.path))
+            waited_out = getattr(self._walled, "organization", False) == organization_id
+            self._walled.organization = False
+            self._limiter.acquire(organization_id, past_wall=waited_out)
         response = self._inner.handle_request(request)
         if "Retry-After" in response.headers:
             fixed = normalize_retry_after(response.headers["Retry-After"])
@@ -79,6 +86,11 @@ class _MerakiTransport(httpx.BaseTransport):
                 del response.headers["Retry-After"]
             else:
                 response.headers["Retry-After"] = fixed
+                if response.status_code == 429 and self._limiter is not None:
+                    # Every caller of this organization waits too, not only this one (whose SDK sleeps Retry-After
+                    # before its retry, so that retry may pass the wall).
+                    self._limiter.push_back(organization_id, float(fixed))
+                    self._walled.organization = organization_id
         if "Link" in response.headers:
             response.headers["Link"] = relative_link_header(response.headers["Link"], self._base_url)
         return response
@@ -239,7 +251,15 @@ class Dashboard:
     def organizations(self) -> list[Organization]:
         """Every organization the API key can see, in the Dashboard's order."""
         orgs = self._call(self._api.organizations.getOrganizations, total_pages="all") or []
-        return [Organization(id=str(o.get("id")), name=str(o.get("name", "")), url=str(o.get("url", ""))) for o in orgs]
+        return [
+            Organization(
+                id=str(o.get("id")),
+                name=str(o.get("name", "")),
+                url=str(o.get("url", "")),
+                api_enabled=not (isinstance(o.get("api"), dict) and o["api"].get("enabled") is False),
+            )
+            for o in orgs
+        ]
 
     def admins(self, organization_id: str) -> list[dict]:
         """The organization's dashboard administrators."""

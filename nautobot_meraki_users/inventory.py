@@ -21,7 +21,7 @@ from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import failure_message
 from nautobot_meraki_users.fanout import fan_out
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
-from nautobot_meraki_users.service import OrganizationResult
+from nautobot_meraki_users.service import OrganizationResult, skipped_entries
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Snapshot:
     networks: dict[str, list[dict]] = field(default_factory=dict)
     admins: dict[str, list[dict]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[Organization] = field(default_factory=list)  # API access disabled: not read, rows kept
 
 
 @dataclass
@@ -42,6 +43,7 @@ class SyncReport:
     counts: Counter = field(default_factory=Counter)
     changes: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[dict] = field(default_factory=list)
 
     def count(self, kind: str, action: str, description: str) -> None:
         """Record one change, e.g. ("administrators", "created", "jane@example.com in Acme")."""
@@ -49,17 +51,23 @@ class SyncReport:
         self.changes.append(f"{action} {kind[:-1]} {description}")
 
     def as_dict(self) -> dict:
-        """The job result: dryrun, counts of changes, failed organizations."""
-        return {
+        """The job result: dryrun, counts of changes, failed organizations (and skipped ones, if any)."""
+        result = {
             "dryrun": self.dryrun,
             "counts": dict(sorted(self.counts.items())),
             "failed_organizations": self.failed,
         }
+        if self.skipped:
+            result["skipped_organizations"] = self.skipped
+        return result
 
 
 def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concurrency: int) -> Snapshot:
-    """Read every page of networks and the admins of each organization, at most `concurrency` at once."""
-    snapshot = Snapshot(organizations=organizations)
+    """Read every page of networks and the admins of each organization, at most `concurrency` at once.
+
+    Organizations that `all` left out (a service.Selection's `skipped`: API access disabled) are not read.
+    """
+    snapshot = Snapshot(organizations=organizations, skipped=list(getattr(organizations, "skipped", [])))
 
     def read(org: Organization) -> tuple[list[dict], list[dict]]:
         return dashboard.networks(org.id), dashboard.admins(org.id)
@@ -144,12 +152,13 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
         full: the snapshot covers every organization the app may see, so organizations missing from it
             (the key lost access, or they left the allow-list) are deleted with their networks and admins.
     """
-    report = SyncReport(dryrun=dryrun, failed=dict(snapshot.failed))
+    report = SyncReport(dryrun=dryrun, failed=dict(snapshot.failed), skipped=skipped_entries(snapshot.skipped))
     now = timezone.now()
     with transaction.atomic():
         orgs = {o.organization_id: o for o in MerakiOrganization.objects.all()}
         wanted_orgs = {org.id: organization_fields(org) for org in snapshot.organizations}
-        existing_orgs = orgs if full else {k: v for k, v in orgs.items() if k in wanted_orgs}
+        kept = {org.id for org in snapshot.skipped}  # API access disabled: left as they were, not deleted
+        existing_orgs = {k: v for k, v in orgs.items() if (full and k not in kept) or k in wanted_orgs}
         _sync_rows(
             MerakiOrganization, existing_orgs, wanted_orgs, lambda key: {"organization_id": key}, report,
             "organizations", now, lambda key, values: f"{values['name']} ({key})",

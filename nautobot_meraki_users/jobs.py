@@ -319,6 +319,12 @@ class SyncInventory(MerakiUsersJob):
                 self.logger.error(
                     "%s: reading it failed, its inventory was kept as it was: %s", log_safe(org_id), log_safe(message)
                 )
+            for skipped in report.skipped:
+                self.logger.warning(
+                    "%s: left out, its inventory was kept as it was: %s",
+                    log_safe(skipped["organization_id"]),
+                    log_safe(skipped["reason"]),
+                )
             if report.failed:
                 self.fail(f"{len(report.failed)} of {len(orgs)} organization(s) could not be read.")
             else:

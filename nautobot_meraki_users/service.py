@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.admins import (
     AdminRequest,
@@ -67,6 +67,7 @@ class Report:
 
     dryrun: bool
     organizations: list[OrganizationResult] = field(default_factory=list)
+    skipped: list[Organization] = field(default_factory=list)  # left out of `all`: API access disabled
 
     @property
     def counts(self) -> dict[str, int]:
@@ -74,12 +75,45 @@ class Report:
         return dict(Counter(result.outcome for result in self.organizations))
 
     def as_dict(self) -> dict:
-        """The JSON result a script reads: dryrun, organizations, counts."""
-        return {
+        """The JSON result a script reads: dryrun, organizations, counts (and skipped_organizations, if any)."""
+        result = {
             "dryrun": self.dryrun,
             "organizations": [result.as_dict() for result in self.organizations],
             "counts": self.counts,
         }
+        if self.skipped:
+            result["skipped_organizations"] = skipped_entries(self.skipped)
+        return result
+
+
+class Selection(list):
+    """The organizations a job works on (a list), plus `skipped`: those `all` left out (API access disabled)."""
+
+    def __init__(self, orgs: list[Organization], skipped: list[Organization] | None = None):
+        """Hold `orgs` as the list's items."""
+        super().__init__(orgs)
+        self.skipped: list[Organization] = list(skipped or [])
+
+
+def api_disabled_message(org: Organization) -> str:
+    """Why an organization whose Dashboard API access is disabled is not worked on, and how to fix it."""
+    return (
+        f"API access is disabled for organization {org.name} ({org.id}): enable it in Organization > Settings > "
+        "Dashboard API access."
+    )
+
+
+def skipped_entries(skipped: list[Organization]) -> list[dict]:
+    """The `skipped_organizations` result entries: organization_id, organization_name, reason."""
+    return [
+        {"organization_id": org.id, "organization_name": org.name, "reason": api_disabled_message(org)}
+        for org in skipped
+    ]
+
+
+def skipped_result(org: Organization) -> OrganizationResult:
+    """The line a job logs for an organization `all` left out (it is not part of the result's organizations)."""
+    return OrganizationResult(org.id, org.name, "skipped", "", api_disabled_message(org) + " It was left out.")
 
 
 # (result, change or None) -> None: the job logs one line per organization and change.
@@ -133,9 +167,16 @@ def load_organizations(
     allowed_ids: tuple[str, ...],
     field_name: str = "meraki_org_id",
 ) -> list[Organization]:
-    """The organizations to work on (raises InputError for unknown or disallowed IDs, DashboardError on failure)."""
+    """The organizations to work on (raises InputError for unknown or disallowed IDs, DashboardError on failure).
+
+    With `all`, organizations whose API access is disabled are left out and listed in the result's `skipped`.
+    """
     visible = dashboard.organizations()
-    return select_organizations(selector, visible, allowed_ids, field_name)
+    orgs = select_organizations(selector, visible, allowed_ids, field_name)
+    skipped = [
+        org for org in visible if selector.all and not org.api_enabled and (not allowed_ids or org.id in allowed_ids)
+    ]
+    return Selection(orgs, skipped)
 
 
 def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
@@ -151,6 +192,16 @@ def _read(dashboard: Dashboard, group: list[Target]) -> tuple[list[dict], list[d
     admins = dashboard.admins(org.id)
     networks = dashboard.networks(org.id) if any(t.operation.needs_networks for t in group) else []
     return admins, networks
+
+
+def _readable(group: list[Target]) -> bool:
+    """False for an organization whose API access is disabled: its targets fail now, and it is never called."""
+    org = group[0].org
+    if org.api_enabled:
+        return True
+    for target in group:
+        target.error = api_disabled_message(org)
+    return False
 
 
 def _plan_group(done: Done, input_errors: list[FieldError]) -> None:
@@ -173,7 +224,8 @@ def plan_targets(dashboard: Dashboard, targets: list[Target], concurrency: int) 
         InputError: every network or tag that does not exist where it is requested; nothing has been changed.
     """
     input_errors: list[FieldError] = []
-    for done in fan_out(lambda group: _read(dashboard, group), list(_by_organization(targets).values()), concurrency):
+    groups = [group for group in _by_organization(targets).values() if _readable(group)]
+    for done in fan_out(lambda group: _read(dashboard, group), groups, concurrency):
         _plan_group(done, input_errors)
     if input_errors:
         raise InputError(input_errors)
@@ -226,6 +278,8 @@ def execute_targets(
         return apply_targets(dashboard, targets, dryrun, concurrency)
 
     def read_plan_apply(group: list[Target]) -> list[OrganizationResult]:
+        if not _readable(group):
+            return _apply_group(dashboard, group, dryrun)
         errors: list[FieldError] = []
         try:
             read = Done(group, value=_read(dashboard, group))
@@ -248,11 +302,17 @@ def run_operation(
     report: Reporter,
     concurrency: int = 1,
 ) -> Report:
-    """Run one operation in every organization (see execute_targets), then report each organization."""
+    """Run one operation in every organization (see execute_targets), then report each organization.
+
+    Organizations that `all` left out (a Selection's `skipped`) are reported too, and listed in the result.
+    """
     targets = [Target(org, operation) for org in orgs]
     result = Report(dryrun=dryrun, organizations=execute_targets(dashboard, targets, dryrun, concurrency))
+    result.skipped = list(getattr(orgs, "skipped", []))
     for outcome in result.organizations:
         report(outcome)
+    for org in result.skipped:
+        report(skipped_result(org))
     return result
 
 
@@ -276,25 +336,82 @@ def _apply_one(dashboard: Dashboard, org: Organization, change: Change, email: s
             )
         dashboard.delete_admin(org.id, change.admin_id)
     except DashboardError as err:
-        if change.method == "POST" and err.status == 400 and "already been taken" in err.message:
-            return _confirm_create(dashboard, org, change, email, err)
+        if _may_have_landed(change.method, err):
+            return _confirm_by_rereading(dashboard, org, change, email, err)
         return OrganizationResult(
             org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message}: {err.message}"
         )
     return OrganizationResult(org.id, org.name, change.outcome, change.admin_id, f"{change.message}: done")
 
 
-def _confirm_create(
+def _may_have_landed(method: str | None, err: DashboardError) -> bool:
+    """True when a failed write may have been applied all the same: its reply (or a retry's) was lost.
+
+    The SDK retries 5xx answers and transport errors for every method, so a retry meets the changed state:
+    POST answers "Email has already been taken", DELETE answers 404. A 5xx or transport error (no status) that
+    outlasted every retry leaves the outcome unknown too.
+    """
+    if err.status is None or err.status >= 500:
+        return True
+    if method == "POST":
+        return err.status == 400 and "already been taken" in err.message
+    return method == "DELETE" and err.status == 404
+
+
+def _has_fields(admin: dict, body: dict) -> bool:
+    """True when the admin holds every part of a PUT body (name, org access, networks, tags)."""
+    return body.get("name", admin.get("name")) == admin.get("name") and same_access(
+        admin,
+        body.get("orgAccess", admin.get("orgAccess")),
+        body.get("networks", admin.get("networks") or []),
+        body.get("tags", admin.get("tags") or []),
+    )
+
+
+def _confirm_by_rereading(
     dashboard: Dashboard, org: Organization, change: Change, email: str, err: DashboardError
 ) -> OrganizationResult:
-    """After "Email has already been taken": a retried POST whose first reply was lost, or a concurrent create.
+    """After a write whose outcome is unknown (see _may_have_landed): re-read the admins and report what happened.
 
-    Re-read the admins: if the admin now exists with the requested access, the create did happen.
+    The planned change is reported as done when the Dashboard now holds it (the admin exists with the requested
+    access, holds the updated parts, or is gone); otherwise the write failed with its own error.
     """
+    failed = OrganizationResult(
+        org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message}: {err.message}"
+    )
     try:
-        existing = find_admin(dashboard.admins(org.id), email)
+        admins = dashboard.admins(org.id)
     except DashboardError:
-        existing = None
+        return failed
+    existing = find_admin(admins, email)
+    if change.method == "DELETE":
+        gone = existing is None and not any(str(a.get("id", "")) == change.admin_id for a in admins)
+        if not gone:
+            return failed
+        return OrganizationResult(
+            org.id, org.name, change.outcome, change.admin_id, f"{change.message}: done (confirmed by re-reading)"
+        )
+    if change.method == "PUT":
+        if existing is None or str(existing.get("id", "")) != change.admin_id or not _has_fields(existing, change.body):
+            return failed
+        return OrganizationResult(
+            org.id,
+            org.name,
+            change.outcome,
+            change.admin_id,
+            f"{change.message}: done (confirmed by re-reading)",
+            record=existing,
+        )
+    return _confirm_create(org, change, email, existing, failed)
+
+
+def _confirm_create(
+    org: Organization, change: Change, email: str, existing: dict | None, failed: OrganizationResult
+) -> OrganizationResult:
+    """A POST whose outcome is unknown: a retried POST whose first reply was lost, or a concurrent create.
+
+    If the admin now exists with the requested access, the create did happen.
+    """
     body = change.body
     if existing is not None and same_access(
         existing, body["orgAccess"], body.get("networks", []), body.get("tags", [])
@@ -316,7 +433,7 @@ def _confirm_create(
             f"{email} was created meanwhile by someone else with {describe_access(existing)}. "
             "Use the Update Meraki User job to change it.",
         )
-    return OrganizationResult(org.id, org.name, Outcome.FAILED, "", f"could not {change.message}: {err.message}")
+    return replace(failed, admin_id="")
 
 
 def list_admins(
@@ -325,9 +442,17 @@ def list_admins(
     """The admin rows of every organization (filtered by email), and one result per organization."""
     rows: list[dict] = []
     results: list[OrganizationResult] = []
-    for done in fan_out(lambda org: filter_admins(dashboard.admins(org.id), email), orgs, concurrency):
+
+    def read(org: Organization) -> list[dict]:
+        if not org.api_enabled:
+            raise DashboardError(api_disabled_message(org))
+        return filter_admins(dashboard.admins(org.id), email)
+
+    for done in fan_out(read, orgs, concurrency):
         org = done.item
-        if done.error is not None:
+        if done.error is not None and not org.api_enabled:
+            outcome = _failed(org, failure_message(done.error))
+        elif done.error is not None:
             message = failure_message(done.error)
             outcome = _failed(org, f"reading organization {org.id} failed: {message}")
         else:
@@ -335,4 +460,6 @@ def list_admins(
             outcome = OrganizationResult(org.id, org.name, Outcome.LISTED, "", f"{len(done.value)} admin(s)")
         results.append(outcome)
         report(outcome)
+    for org in getattr(orgs, "skipped", []):
+        report(skipped_result(org))
     return rows, results

@@ -594,3 +594,43 @@ def test_command_line_serves_until_sigterm():
     assert process.returncode == 0
     assert "cli-secret-key" not in banner + rest
     assert '"GET /api/v1/organizations/100002/admins" 200' in rest
+
+
+def test_lose_replies_applies_each_write_then_answers_502(mocked, api):
+    mocked.add_admin("100", "gone@example.com", "Gone", admin_id="700001")
+    mocked.lose_replies()  # any write: the next one lands, its reply is lost
+
+    api.organizations.getOrganizationAdmins("100")  # reads are not affected
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.deleteOrganizationAdmin("100", "700001")
+
+    assert caught.value.status == 404  # the retry met the applied delete
+    assert [(w.method, w.status) for w in mocked.writes] == [("DELETE", 502), ("DELETE", 404)]
+    assert "gone@example.com" not in [admin["email"] for admin in mocked.admins("100")]
+    assert [c["label"].split()[0] for c in mocked.configuration_changes("100")] == ["DELETE"]  # landed once
+
+
+def test_lose_replies_of_a_put_repeats_it_and_answers_the_final_state(mocked, api):
+    [miles] = mocked.admins("100")
+    mocked.lose_replies("PUT", r"/organizations/100/admins/.*", exception=httpx.ReadTimeout)
+
+    updated = api.organizations.updateOrganizationAdmin("100", miles["id"], orgAccess="full")
+
+    assert updated["orgAccess"] == "full"
+    assert [w.status for w in mocked.writes] == [None, 200]
+
+
+def test_an_organization_with_api_access_disabled_is_listed_but_answers_404(mocked, api):
+    mocked.add_organization("300", "No API", api_enabled=False)
+
+    listed = {org["id"]: org["api"]["enabled"] for org in api.organizations.getOrganizations()}
+    assert listed == {"100": True, "200": True, "300": False}
+    for call in (
+        lambda: api.organizations.getOrganizationAdmins("300"),
+        lambda: api.organizations.getOrganization("300"),
+    ):
+        with pytest.raises(meraki.APIError) as caught:
+            call()
+        assert caught.value.status == 404
+    mocked.set_api_enabled("300", True)
+    assert api.organizations.getOrganizationAdmins("300") == []

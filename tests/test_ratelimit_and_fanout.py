@@ -152,3 +152,89 @@ def test_jobs_share_the_budget_through_nautobots_redis_and_cope_without_it(monke
 
     monkeypatch.setattr(job_base, "get_redis_connection", not_redis)
     assert job_base.shared_rate_limiter(settings) is None
+
+
+def test_a_caller_that_always_wakes_up_late_still_gets_through(redis_client):
+    # On a busy machine every sleep overshoots while others keep booking the IP budget ahead: the caller gives up
+    # at most one slot, then takes the next one whatever its lateness (it used to forfeit slots without end).
+    clock = Clock()
+    rate = limiter(redis_client, clock, ip=Budget(10))
+    rate.reserve("0")  # the next IP slot is at 1000.1, so the caller has to sleep
+    sleeps = []
+
+    def always_late(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) > 10:
+            raise AssertionError("acquire keeps forfeiting its slots")
+        for n in range(5):  # meanwhile other callers book the next five IP slots
+            rate.reserve(f"other-{len(sleeps)}-{n}")
+        clock.sleep(seconds + 0.3)
+
+    rate._sleep = always_late
+    waited = rate.acquire("1")
+    assert sleeps == pytest.approx([0.1, 0.3])  # slot 1000.1 forfeited (woke at 1000.4); slot 1000.7 taken at 1001.0
+    assert waited == pytest.approx(1.0)
+
+
+def test_a_429_pushes_the_organizations_budget_back_for_every_caller(redis_client):
+    clock = Clock()
+    first = limiter(redis_client, clock)
+    other_worker = RateLimiter(redis_client, Budget(10), Budget(100), prefix=first.prefix, clock=clock)
+    first.push_back("1", 7)
+    reserved, wait = other_worker.reserve("1")
+    assert not reserved and wait == pytest.approx(7)  # held back until Retry-After has passed
+    assert other_worker.reserve("2") == (True, 0)  # other organizations are not slowed
+    first.push_back("1", 2)  # a shorter Retry-After never pulls the wall forward
+    assert other_worker.reserve("1") == (False, pytest.approx(7))
+    assert first.reserve("1", past_wall=True) == (True, pytest.approx(0.01))  # the caller that waited it out passes
+    clock.sleep(7)
+    assert other_worker.reserve("1") == (True, 0)
+
+
+def test_a_429_without_an_organization_holds_every_request_back(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock)
+    rate.push_back(None, 3)  # e.g. GET /organizations: the source IP's budget
+    assert rate.reserve("9") == (False, pytest.approx(3))
+    assert rate.reserve(None) == (False, pytest.approx(3))
+
+
+def _dashboard_with_a_429(redis_client, sdk_sleep_advances_clock: bool):
+    from meraki_standin import FakeDashboard
+
+    from nautobot_meraki_users.dashboard import Dashboard
+    from nautobot_meraki_users.settings import settings_from_mapping
+
+    key = "abcdefabcdefabcdefabcdefabcdefabcdefabcd"
+    fake = FakeDashboard(api_key=key)
+    fake.add_organization("1", "Org")
+    fake.fail_next("GET", "/organizations/1/admins", status=429, headers={"Retry-After": "7"})
+    clock = Clock()
+    rate = limiter(redis_client, clock)
+    other_worker = RateLimiter(redis_client, Budget(10), Budget(100), prefix=rate.prefix, clock=clock)
+    seen_while_waiting = []
+
+    def sdk_sleep(seconds):  # the SDK waits Retry-After; meanwhile another worker asks for the same organization
+        seen_while_waiting.append((other_worker.reserve("1"), other_worker.reserve("2")[0]))
+        if sdk_sleep_advances_clock:
+            clock.sleep(seconds)
+
+    settings = settings_from_mapping({"base_url": "https://api.meraki.com/api/v1", "maximum_retries": 3})
+    dashboard = Dashboard(settings, key, sleep=sdk_sleep, limiter=rate)
+    with fake.mock("https://api.meraki.com/api/v1"):
+        assert dashboard.admins("1") == []
+    assert [r.status for r in fake.requests] == [429, 200]
+    return clock, seen_while_waiting
+
+
+def test_the_client_pushes_the_shared_budget_back_when_meraki_answers_429(redis_client):
+    _, seen_while_waiting = _dashboard_with_a_429(redis_client, sdk_sleep_advances_clock=True)
+    [((reserved, wait), other_org_reserved)] = seen_while_waiting
+    assert not reserved and wait == pytest.approx(7)  # the other worker does not spend its retries on the wall
+    assert other_org_reserved  # another organization goes on
+
+
+def test_the_caller_that_got_the_429_waits_once_not_twice(redis_client):
+    clock, _ = _dashboard_with_a_429(redis_client, sdk_sleep_advances_clock=False)
+    # Its retry passed its own wall (the SDK waited Retry-After) and took the next organization slot, 0.1 s on.
+    assert clock.now == pytest.approx(1_000.1)

@@ -66,13 +66,17 @@ class FakeDashboard:
         except ApiError:
             raise KeyError(f"no organization {org_id!r}") from None
 
-    def add_organization(self, org_id: str, name: str | None = None, accessible: bool = True) -> dict[str, Any]:
+    def add_organization(
+        self, org_id: str, name: str | None = None, accessible: bool = True, api_enabled: bool = True
+    ) -> dict[str, Any]:
         """Add an organization.
 
         Args:
             org_id: Its id.
             name: Its name (default ``Organization <id>``).
             accessible: False makes it invisible to the key: not listed, and every call on it answers 404.
+            api_enabled: False disables its Dashboard API access: listed with ``api.enabled`` false, and every
+                call into it answers 404.
 
         Returns:
             A copy of the organization record.
@@ -81,6 +85,7 @@ class FakeDashboard:
             if org_id in self._state.orgs:
                 raise ValueError(f"organization {org_id!r} already exists")
             org = Organization(organization_record(org_id, name or f"Organization {org_id}"), accessible=accessible)
+            org.record["api"] = {"enabled": api_enabled}
             self._state.orgs[org_id] = org
             return copy.deepcopy(org.record)
 
@@ -88,6 +93,11 @@ class FakeDashboard:
         """Give or take the key's access to an organization (as when an admin removes the key's owner)."""
         with self._lock:
             self._org(org_id).accessible = accessible
+
+    def set_api_enabled(self, org_id: str, enabled: bool) -> None:
+        """Enable or disable an organization's Dashboard API access (Organization > Settings)."""
+        with self._lock:
+            self._org(org_id).record["api"] = {"enabled": enabled}
 
     def add_network(
         self,
@@ -275,7 +285,7 @@ class FakeDashboard:
         """Make the next ``times`` matching requests fail.
 
         Args:
-            method: HTTP method to match, or ``*``.
+            method: HTTP method to match, ``*`` for any, or ``WRITE`` for any write.
             path: Regex fully matched against the path relative to the API root.
             status: Answer with this status (give this or ``exception``).
             headers: Response headers; a 429 gets ``Retry-After: 1`` when None.
@@ -288,6 +298,30 @@ class FakeDashboard:
         fault = make_fault(method, path, status, headers, body, exception, times, after)
         with self._lock:
             self._faults.add(fault)
+
+    def lose_replies(
+        self,
+        method: str = "WRITE",
+        path: str = ".*",
+        times: int = 1,
+        status: int = 502,
+        exception: type[BaseException] | BaseException | None = None,
+    ) -> None:
+        """Apply the next ``times`` matching requests, then lose their replies: a gateway answers ``status``
+        (502 Bad Gateway by default) or, with ``exception`` (e.g. ``httpx.ReadTimeout``), no answer arrives.
+
+        The Dashboard really changed (change log included); the client cannot know. A retry then meets the
+        changed state, exactly as with Meraki: a repeated POST is "Email has already been taken", a repeated
+        DELETE is 404, a repeated PUT applies again.
+
+        Args:
+            method: ``WRITE`` (any of POST, PUT, PATCH, DELETE), ``*``, or one method.
+            path: Regex fully matched against the path relative to the API root.
+            times: Number of matching requests whose reply is lost.
+            status: The gateway's status when ``exception`` is None.
+            exception: Raise this instead of answering.
+        """
+        self.fail_next(method, path, status=None if exception else status, exception=exception, times=times, after=True)
 
     def clear_faults(self) -> None:
         """Drop faults that have not fired yet."""

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 
-from .records import Reply
+from .records import WRITE_METHODS, Reply
 
 DEFAULT_MESSAGES = {429: "API rate limit exceeded for organization"}
+ANY_WRITE = "WRITE"  # a fault's method that matches POST, PUT, PATCH and DELETE
 
 
 @dataclass
@@ -18,7 +19,7 @@ class Fault:
     """One injected fault.
 
     Attributes:
-        method: Upper-case method to match, or ``*``.
+        method: Upper-case method to match, ``*`` for any, or ``WRITE`` for any write (POST, PUT, PATCH, DELETE).
         path: Regex fully matched against the path relative to the API root.
         status: Status to answer with (when not raising).
         headers: Response headers.
@@ -39,7 +40,8 @@ class Fault:
 
     def matches(self, method: str, path: str) -> bool:
         """Whether the fault applies to a request."""
-        return self.times > 0 and self.method in ("*", method) and self.path.fullmatch(path) is not None
+        wanted = self.method in ("*", method) or (self.method == ANY_WRITE and method in WRITE_METHODS)
+        return self.times > 0 and wanted and self.path.fullmatch(path) is not None
 
     def reply(self) -> Reply:
         """The canned response (for status faults)."""

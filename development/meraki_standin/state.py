@@ -41,6 +41,11 @@ class Organization:
         """The organization id."""
         return self.record["id"]
 
+    @property
+    def api_enabled(self) -> bool:
+        """Organization > Settings > Dashboard API access (``api.enabled`` in GET /organizations)."""
+        return bool(self.record.get("api", {}).get("enabled", True))
+
     def admin_by_email(self, email: str) -> dict[str, Any] | None:
         """The admin with this email (compared case-insensitively), if any."""
         wanted = email.casefold()
@@ -76,13 +81,16 @@ class DashboardState:
 
         Args:
             org_id: The id.
-            visible: Treat organizations the API key cannot see as missing.
+            visible: Treat organizations the API key cannot see, or whose API access is disabled, as missing.
 
         Raises:
-            ApiError: 404 Not found, as Meraki answers for missing and inaccessible organizations.
+            ApiError: 404 Not found, as Meraki answers for missing and inaccessible organizations. An organization
+                with API access disabled is still listed by GET /organizations (``api.enabled`` false), but every
+                call into it answers 404 too: Meraki answers 404 rather than 403 so as not to reveal resources
+                to a key that may not use them, as it does for a key without access.
         """
         org = self.orgs.get(org_id)
-        if org is None or (visible and not org.accessible):
+        if org is None or (visible and not (org.accessible and org.api_enabled)):
             raise ApiError(404, "Not found")
         return org
 
