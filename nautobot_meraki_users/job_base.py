@@ -139,7 +139,8 @@ class MerakiUsersJob(Job):
         before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
         if not dryrun:
             inventory.record_changes(report.organizations)
-        self.log_results(report.organizations, before)
+        skipped = [service.skipped_result(org) for org in report.skipped]  # left out of `all`: one line each
+        self.log_results(report.organizations + skipped, before)
         return report
 
     def log_results(self, results: list[OrganizationResult], before: dict, prefixes: list[str] | None = None) -> None:
