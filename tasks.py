@@ -432,3 +432,17 @@ def bench(
     if scenarios:
         args += f" --scenarios '{scenarios}'"
     context.run(f"{sys.executable} development/benchmark.py {args}", env=local_env(), pty=False)
+
+
+@task(pre=[services])
+def check_migrations(context):
+    """Fail when the models have changes that no migration records (`makemigrations --check --dry-run`).
+
+    It reads the migration history of the dev database, or of the test database (CI has only that one).
+    """
+    env = local_env()
+    for name in (DB_NAME, f"test_{DB_NAME}"):
+        if _database_exists(context, name):
+            env["NAUTOBOT_DB_NAME"] = name
+            break
+    context.run("nautobot-server makemigrations nautobot_meraki_users --check --dry-run", env=env)

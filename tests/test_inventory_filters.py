@@ -7,7 +7,7 @@ from django.test import override_settings
 from factories import create_audit_inventory
 from nautobot.apps.testing import FilterTestCases
 
-from nautobot_meraki_users.email_policy import postgres_accepts, postgres_full_match_pattern
+from nautobot_meraki_users.email_policy import database_accepts, full_match_pattern, is_portable
 from nautobot_meraki_users.filters import (
     MerakiAdministratorFilterSet,
     MerakiNetworkFilterSet,
@@ -166,9 +166,20 @@ class AdministratorFilterTest(FilterTestCases.FilterTestCase):
 
     @email_policy(r"(?P<user>[^@]+)@example\.com")
     def test_a_pattern_postgresql_rejects_is_matched_in_python(self):
-        self.assertFalse(postgres_accepts(postgres_full_match_pattern(r"(?P<user>[^@]+)@example\.com")))
+        self.assertFalse(database_accepts(full_match_pattern(r"(?P<user>[^@]+)@example\.com"), self.queryset))
         self.assertEqual(self.keys({"email_policy_violation": True}), ["dave", "eve", "jane_b"])
         self.assertEqual(self.keys({"email_policy_violation": False}), ["bob", "carol", "jane_a"])
+
+    @email_policy(r"[^@]+@\bexample\.com")
+    def test_a_pattern_the_database_reads_differently_is_matched_in_python(self):
+        # `\b` is a word boundary in Python but a backspace in PostgreSQL; the filter must agree with the jobs.
+        self.assertEqual(self.keys({"email_policy_violation": True}), ["dave", "eve", "jane_b"])
+        self.assertEqual(self.keys({"email_policy_violation": False}), ["bob", "carol", "jane_a"])
+
+    @email_policy(r"[[:alpha:]]+@example\.com")
+    def test_a_posix_class_means_what_python_says(self):
+        # Python reads `[[:alpha:]]` as a set of the characters "[:alph" followed by "]": no email matches.
+        self.assertEqual(len(self.keys({"email_policy_violation": True})), 6)
 
     @email_policy(None)
     def test_without_a_policy_nothing_violates(self):
@@ -188,6 +199,29 @@ class AdministratorFilterTest(FilterTestCases.FilterTestCase):
 
 class EmailPolicyPatternTest(FilterTestCases.BaseFilterTestCase):
     def test_patterns_are_anchored_with_flags_in_front(self):
-        self.assertEqual(postgres_full_match_pattern(r"a|b"), "^(?:a|b)$")
-        self.assertEqual(postgres_full_match_pattern(r"(?i)a|b"), "(?i)^(?:a|b)$")
-        self.assertTrue(postgres_accepts(postgres_full_match_pattern(r"(?i)[a-z]+@example\.com")))
+        self.assertEqual(full_match_pattern(r"a|b"), "^(?:a|b)$")
+        self.assertEqual(full_match_pattern(r"(?i)a|b"), "(?i)^(?:a|b)$")
+        admins = MerakiAdministrator.objects.all()
+        self.assertTrue(database_accepts(full_match_pattern(r"(?i)[a-z]+@example\.com"), admins))
+
+    def test_only_syntax_python_and_the_database_read_alike_goes_to_the_database(self):
+        portable = [
+            r"[^@]+@example\.com",
+            r"(?i)[a-z0-9._%+-]+@(corp\.)?example\.com",
+            r"[]a-]+\w*@x\.org",
+            r"\d{2,3}@x",
+        ]
+        for regex in portable:
+            self.assertTrue(is_portable(regex), regex)
+        python_only = [
+            r"\bx@x",
+            r"[[:alpha:]]+@x",
+            r"(?P<u>.+)@x",
+            r"(.)\1@x",
+            r"(?=a)a@x",
+            r"(?s).+@x",
+            r"x@x\Z",
+            "x\\",
+        ]
+        for regex in python_only:
+            self.assertFalse(is_portable(regex), regex)

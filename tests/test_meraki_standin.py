@@ -355,10 +355,27 @@ def test_spec_validation_functions():
     assert standin_spec.validate_response_body("deleteOrganizationAdmin", 200, None) != []
 
 
-def test_nullable_is_translated():
-    schema = standin_spec.openapi_to_json_schema({"type": "string", "enum": ["a"], "nullable": True})
+def test_strict_mode_closes_every_object_that_lists_its_properties():
+    schema = {"type": "object", "properties": {"a": {"type": "object", "properties": {}}}, "nullable": True}
+    open_map = {"type": "object", "additionalProperties": {"type": "string"}}
 
-    assert schema == {"type": ["string", "null"], "enum": ["a", None]}
+    assert standin_spec.strict_schemas(schema) == {
+        "type": "object",
+        "properties": {"a": {"type": "object", "properties": {}, "additionalProperties": False}},
+        "nullable": True,
+        "additionalProperties": False,
+    }
+    assert standin_spec.strict_schemas(open_map) == open_map
+
+
+def test_query_values_are_coerced_and_checked():
+    assert standin_spec.validate_query(
+        "getOrganizationNetworks", {"perPage": "5", "tags[]": ["a", "b"], "isBoundToConfigTemplate": "false", "x": "1"}
+    ) == ({"perPage": 5, "tags": ["a", "b"], "isBoundToConfigTemplate": False}, [])
+    assert standin_spec.validate_query("getOrganizationNetworks", {"isBoundToConfigTemplate": "yes"}) == (
+        {},
+        ["isBoundToConfigTemplate: 'yes' is not of type 'boolean'"],
+    )
 
 
 # --------------------------------------------------------------------------------------------------- paging

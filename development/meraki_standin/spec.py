@@ -1,26 +1,40 @@
-"""The bundled Meraki Dashboard OpenAPI extract: operation lookup and validation against it.
+"""The bundled Meraki Dashboard OpenAPI extract: operation lookup and validation against it, by openapi-core.
 
-The spec is OpenAPI 3.0, whose schema objects are close to JSON Schema draft 4. Before validating, each schema is
-converted: OpenAPI-only keywords (``nullable``, ``example``, ...) are translated or dropped, and in strict mode every
-object that lists its ``properties`` rejects keys it does not list (the spec itself never says
-``additionalProperties``, so without this a misspelled key like ``org_access`` would pass silently).
+openapi-core does the work: it finds the operation of a method and path, deserializes and coerces query
+parameters, and validates bodies against the OpenAPI 3.0 schemas (``nullable``, formats, ...). Two rules are ours:
+
+- strict mode: every object schema that lists its ``properties`` rejects keys it does not list. The spec itself
+  never says ``additionalProperties``, so without this a misspelled key like ``org_access`` would pass silently.
+  openapi-core is handed a copy of the spec with ``additionalProperties: false`` added to those schemas.
+- array query parameters are accepted as ``name[]`` (what Meraki and its SDK send) or ``name``; parameters the
+  spec does not declare are ignored, as the Dashboard ignores them.
+
+Validators are built once per spec variant and reused: the stand-in checks every request and response.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft4Validator, FormatChecker
+from openapi_core import OpenAPI
+from openapi_core.casting.schemas.exceptions import CastError
+from openapi_core.templating.paths.exceptions import PathError
+from openapi_core.templating.paths.finders import APICallPathFinder
+from openapi_core.testing import MockRequest, MockResponse
+from openapi_core.unmarshalling.request.unmarshallers import V30RequestParametersUnmarshaller
+from openapi_core.validation.request.validators import V30RequestBodyValidator
+from openapi_core.validation.response.validators import V30ResponseDataValidator
+from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 
 SPEC_PATH = Path(__file__).with_name("openapi-admins-v1.42.0.json")
-_DROPPED_KEYWORDS = frozenset(
-    {"description", "example", "examples", "nullable", "readOnly", "writeOnly", "deprecated", "xml", "externalDocs"}
-)
+# openapi-core matches full URLs against the spec's servers; the stand-in works with paths under this root.
+_SERVER = "https://api.meraki.com/api/v1"
+_HOST, _ROOT = "https://api.meraki.com", "/api/v1"
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -32,18 +46,28 @@ class Operation:
         operation_id: The spec's operationId, e.g. ``createOrganizationAdmin``.
         method: Upper-case HTTP method.
         template: Path template relative to the API root, e.g. ``/organizations/{organizationId}/admins``.
-        regex: Compiled full-match regex for the template; path parameters are named groups.
     """
 
     operation_id: str
     method: str
     template: str
-    regex: re.Pattern[str]
 
     @property
     def definition(self) -> dict[str, Any]:
         """The raw operation object from the spec."""
         return load_spec()["paths"][self.template][self.method.lower()]
+
+    @property
+    def example_path(self) -> str:
+        """A concrete path of this operation (each path parameter ``x``), to address it in openapi-core."""
+        path = self.template
+        for name in _path_parameter_names(self.template):
+            path = path.replace(f"{{{name}}}", "x")
+        return path
+
+
+def _path_parameter_names(template: str) -> list[str]:
+    return [part[1:-1] for part in template.split("/") if part.startswith("{") and part.endswith("}")]
 
 
 @cache
@@ -56,18 +80,67 @@ def load_spec() -> dict[str, Any]:
     return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
 
 
+def strict_schemas(node: Any) -> Any:
+    """A copy of an OpenAPI document or schema in which every object listing ``properties`` rejects other keys.
+
+    Args:
+        node: Any part of an OpenAPI document (not modified).
+
+    Returns:
+        The copy; an explicit ``additionalProperties`` is kept.
+    """
+    if isinstance(node, list):
+        return [strict_schemas(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: strict_schemas(value) for key, value in node.items()}
+    if isinstance(result.get("properties"), dict) and "additionalProperties" not in result:
+        result["additionalProperties"] = False
+    return result
+
+
+@cache
+def _openapi(strict: bool) -> OpenAPI:
+    document = strict_schemas(load_spec()) if strict else copy.deepcopy(load_spec())
+    document["servers"] = [{"url": _SERVER}]
+    return OpenAPI.from_dict(document)
+
+
+@cache
+def _body_validator(strict: bool) -> V30RequestBodyValidator:
+    return V30RequestBodyValidator(_openapi(strict).spec)
+
+
+@cache
+def _response_validator(strict: bool) -> V30ResponseDataValidator:
+    return V30ResponseDataValidator(_openapi(strict).spec)
+
+
+@cache
+def _parameters_unmarshaller() -> V30RequestParametersUnmarshaller:
+    return V30RequestParametersUnmarshaller(_openapi(True).spec)
+
+
+@cache
+def _path_finder() -> APICallPathFinder:
+    return APICallPathFinder(_openapi(True).spec)
+
+
 @cache
 def operations() -> dict[str, Operation]:
     """All operations of the spec, keyed by operationId."""
     found: dict[str, Operation] = {}
     for template, item in load_spec()["paths"].items():
-        pattern = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(template))
-        regex = re.compile(pattern)
         for method in _HTTP_METHODS:
             if method in item:
                 op_id = item[method]["operationId"]
-                found[op_id] = Operation(op_id, method.upper(), template, regex)
+                found[op_id] = Operation(op_id, method.upper(), template)
     return found
+
+
+@cache
+def _operations_by_route() -> dict[tuple[str, str], Operation]:
+    return {(operation.method, operation.template): operation for operation in operations().values()}
 
 
 def match_operation(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
@@ -80,73 +153,39 @@ def match_operation(method: str, path: str) -> tuple[Operation, dict[str, str]] 
     Returns:
         The operation and its path parameters, or None when the spec has no such operation.
     """
-    for operation in operations().values():
-        if operation.method != method.upper():
-            continue
-        found = operation.regex.fullmatch(path)
-        if found:
-            return operation, found.groupdict()
-    return None
+    found = _match_operation(method.upper(), path)
+    return None if found is None else (found[0], dict(found[1]))
 
 
-def openapi_to_json_schema(schema: Any, strict: bool = True) -> Any:
-    """Translate an OpenAPI 3.0 schema object into a draft-4 JSON Schema.
-
-    Args:
-        schema: The OpenAPI schema object (not modified).
-        strict: Reject object keys that the schema does not list.
-
-    Returns:
-        A new JSON Schema.
-    """
-    if isinstance(schema, list):
-        return [openapi_to_json_schema(item, strict) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    result: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _DROPPED_KEYWORDS:
-            continue
-        if key == "properties":
-            result[key] = {name: openapi_to_json_schema(sub, strict) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
-            result[key] = openapi_to_json_schema(value, strict)
-        else:
-            result[key] = value
-    if schema.get("nullable"):
-        if "type" in result:
-            result["type"] = [result["type"], "null"]
-        if "enum" in result:
-            result["enum"] = [*result["enum"], None]
-    if strict and "properties" in result and "additionalProperties" not in result:
-        result["additionalProperties"] = False
-    return result
-
-
-def _json_schema(operation_id: str, kind: str, status: str | None = None) -> dict[str, Any] | None:
-    definition = operations()[operation_id].definition
-    if kind == "request":
-        container = definition.get("requestBody", {})
-    else:
-        container = definition.get("responses", {}).get(status or "", {})
-    return container.get("content", {}).get("application/json", {}).get("schema")
-
-
-@cache
-def _validator(operation_id: str, kind: str, status: str | None, strict: bool) -> Draft4Validator | None:
-    schema = _json_schema(operation_id, kind, status)
-    if schema is None:
+@lru_cache(maxsize=4096)
+def _match_operation(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+    try:
+        found = _path_finder().find(method.lower(), f"{_SERVER}{path}")
+    except PathError:
         return None
-    return Draft4Validator(openapi_to_json_schema(schema, strict), format_checker=FormatChecker())
+    return _operations_by_route()[(method, found.path.parts[-1])], dict(found.path_result.variables)
 
 
-def _messages(validator: Draft4Validator, instance: Any) -> list[str]:
-    errors = sorted(validator.iter_errors(instance), key=lambda error: [str(part) for part in error.absolute_path])
-    messages = []
-    for error in errors:
-        where = ".".join(str(part) for part in error.absolute_path)
-        messages.append(f"{where}: {error.message}" if where else error.message)
-    return messages
+def _request(operation_id: str, query: dict[str, Any] | None = None, body: Any = None) -> MockRequest:
+    operation = operations()[operation_id]
+    data = None if body is None else json.dumps(body).encode()
+    return MockRequest(_HOST, operation.method, f"{_ROOT}{operation.example_path}", args=query, data=data)
+
+
+def _messages(error: Exception, prefix: str = "") -> list[str]:
+    """Human-readable lines for an openapi-core error: one per schema violation, ``path: message``."""
+    cause = error.__cause__ if error.__cause__ is not None else error
+    if isinstance(cause, InvalidSchemaValue):
+        violations = sorted(cause.schema_errors, key=lambda item: [str(part) for part in item.absolute_path])
+        lines = []
+        for violation in violations:
+            where = ".".join(str(part) for part in violation.absolute_path)
+            lines.append(f"{where}: {violation.message}" if where else violation.message)
+    elif isinstance(cause, CastError):
+        lines = [f"{cause.value!r} is not of type '{cause.type}'"]
+    else:
+        lines = [str(cause)]
+    return [f"{prefix}{line}" for line in lines]
 
 
 def validate_request_body(operation_id: str, body: Any, strict: bool = True) -> list[str]:
@@ -165,8 +204,8 @@ def validate_request_body(operation_id: str, body: Any, strict: bool = True) -> 
         return [] if body is None else ["this operation takes no request body"]
     if body is None:
         return ["a JSON request body is required"] if request_body.get("required") else []
-    validator = _validator(operation_id, "request", None, strict)
-    return _messages(validator, body) if validator else []
+    request = _request(operation_id, body=body)
+    return [line for error in _body_validator(strict).iter_errors(request) for line in _messages(error)]
 
 
 def success_statuses(operation_id: str) -> list[int]:
@@ -189,12 +228,14 @@ def validate_response_body(operation_id: str, status: int, body: Any, strict: bo
     """
     if status not in success_statuses(operation_id):
         return [f"status {status} is not declared; the spec declares {success_statuses(operation_id)}"]
-    validator = _validator(operation_id, "response", str(status), strict)
-    if validator is None:
+    declared = operations()[operation_id].definition["responses"][str(status)]
+    if "application/json" not in declared.get("content", {}):
         return [] if body is None else [f"status {status} must have an empty body"]
     if body is None:
         return [f"status {status} must have a JSON body"]
-    return _messages(validator, body)
+    response = MockResponse(json.dumps(body).encode(), status_code=status)
+    errors = _response_validator(strict).iter_errors(_request(operation_id), response)
+    return [line for error in errors for line in _messages(error)]
 
 
 def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
@@ -203,24 +244,12 @@ def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
     return {param["name"]: param for param in parameters if param.get("in") == "query"}
 
 
-def _coerce(value: str, schema: dict[str, Any]) -> Any:
-    kind = schema.get("type")
-    if kind == "integer":
-        return int(value)
-    if kind == "number":
-        return float(value)
-    if kind == "boolean":
-        if value not in ("true", "false"):
-            raise ValueError(value)
-        return value == "true"
-    return value
-
-
 def validate_query(operation_id: str, query: dict[str, str | list[str]]) -> tuple[dict[str, Any], list[str]]:
     """Coerce and check the declared query parameters of a request.
 
-    Array parameters are accepted as ``name[]`` (what Meraki and its SDK use) or ``name``. Parameters the spec does
-    not declare are ignored, as the Dashboard ignores them.
+    Array parameters are accepted as ``name[]`` (what Meraki and its SDK use) or ``name``; a repeated scalar
+    parameter counts with its last value. Parameters the spec does not declare are ignored, as the Dashboard
+    ignores them.
 
     Args:
         operation_id: The spec's operationId.
@@ -229,25 +258,35 @@ def validate_query(operation_id: str, query: dict[str, str | list[str]]) -> tupl
     Returns:
         The declared parameters coerced to their schema types (arrays under their plain name), and the violations.
     """
-    values: dict[str, Any] = {}
+    key = tuple(sorted((name, tuple(raw) if isinstance(raw, list) else raw) for name, raw in query.items()))
+    values, errors = _validate_query(operation_id, key)
+    return copy.deepcopy(values), list(errors)
+
+
+@cache
+def _validate_query(operation_id: str, key: tuple[tuple[str, Any], ...]) -> tuple[dict[str, Any], list[str]]:
+    """validate_query for a hashable query: openapi-core walks every declared parameter, so answers are kept."""
+    query = {name: list(raw) if isinstance(raw, tuple) else raw for name, raw in key}
+    args: dict[str, list[str]] = {}
     errors: list[str] = []
     for name, param in query_parameters(operation_id).items():
-        schema = param.get("schema", {})
         raw = query.get(f"{name}[]", query.get(name))
         if raw is None:
             continue
         items = raw if isinstance(raw, list) else [raw]
-        if schema.get("type") != "array":
-            items = items[-1:]
-        item_schema = schema.get("items", {}) if schema.get("type") == "array" else schema
-        try:
-            coerced = [_coerce(item, item_schema) for item in items]
-        except ValueError:
-            errors.append(f"{name}: {raw!r} is not of type '{item_schema.get('type')}'")
+        schema = param.get("schema", {})
+        items = items if schema.get("type") == "array" else items[-1:]
+        # openapi-core also reads yes/no/on/off/1/0 as booleans; Meraki's JSON spelling is true/false.
+        if schema.get("type") == "boolean" and items[0] not in ("true", "false"):
+            errors.append(f"{name}: {raw!r} is not of type 'boolean'")
             continue
-        validator = Draft4Validator(openapi_to_json_schema(item_schema), format_checker=FormatChecker())
-        problems = [message for item in coerced for message in _messages(validator, item)]
-        errors.extend(f"{name}: {message}" for message in problems)
-        if not problems:
-            values[name] = coerced if schema.get("type") == "array" else coerced[0]
+        args[name] = items
+    if not args:
+        return {}, errors
+    result = _parameters_unmarshaller().unmarshal(_request(operation_id, query=args))
+    for error in result.errors:
+        name = getattr(error, "name", "")
+        errors.extend(_messages(error, f"{name}: " if name else ""))
+    bad = {getattr(error, "name", None) for error in result.errors}
+    values = {name: value for name, value in result.parameters.query.items() if name not in bad}
     return values, errors

@@ -1,4 +1,9 @@
-"""Test set-up: Nautobot with the app on the local PostgreSQL and Redis, and the stand-in Meraki Dashboard."""
+"""Test set-up: Nautobot with the app on the local PostgreSQL and Redis, and the stand-in Meraki Dashboard.
+
+It lives at the repository root so that it runs before pytest collects anything: the tests in tests/ and the
+docstring examples of the package (`--doctest-modules` on nautobot_meraki_users/), whose modules import Django
+models and so need Nautobot set up first.
+"""
 
 import os
 import sys
@@ -6,7 +11,7 @@ from pathlib import Path
 
 import nautobot
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("NAUTOBOT_CONFIG", str(ROOT / "development" / "nautobot_config.py"))
 os.environ.setdefault("NAUTOBOT_ROOT", str(ROOT / "development" / ".state" / "nautobot"))
 os.environ.setdefault("NAUTOBOT_DB_HOST", "127.0.0.1")
@@ -18,3 +23,6 @@ os.environ.pop("MERAKI_DASHBOARD_API_KEY", None)
 sys.path.insert(0, str(ROOT / "development"))  # the stand-in Dashboard package `meraki_standin`
 
 nautobot.setup()
+
+# Migrations hold no examples, and importing them teaches nothing.
+collect_ignore_glob = ["nautobot_meraki_users/migrations/*"]
