@@ -18,7 +18,7 @@ class MerakiUsersConfig(NautobotAppConfig):
     base_url = "meraki-users"
     required_settings = []
     min_version = "3.2.0"
-    max_version = "3.9999"
+    max_version = "3.2.99"
     default_settings = {
         "api_key": None,
         "api_key_secrets_group": None,
