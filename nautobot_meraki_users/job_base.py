@@ -88,8 +88,8 @@ class MerakiUsersJob(Job):
     def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
         """Run one operation in every organization, log one line per organization, keep the inventory current."""
         report = service.run_operation(dashboard, orgs, operation, dryrun, self.log_result, app_settings.concurrency)
-        if not dryrun:
-            inventory.record_changes(report.organizations)
+        if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
+            inventory.record_changes_or_warn(report.organizations, self.logger)
         return report
 
     def log_result(self, result: OrganizationResult, prefix: str = "") -> None:

@@ -246,8 +246,8 @@ class ImportUsers(MerakiUsersJob):
                 visible = dashboard.organizations()
                 targets = csv_import.targets_for(rows, visible, app_settings)
                 results = service.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
-            if not dryrun:
-                inventory.record_changes(results)
+            if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
+                inventory.record_changes_or_warn(results, self.logger)
             report = service.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results)
             for row, outcome in zip(result_rows, results, strict=True):
@@ -294,6 +294,8 @@ class SyncInventory(MerakiUsersJob):
                 self.logger.info(("dry run: would have " if dryrun else "") + line)
             if len(report.changes) > SYNC_LOG_LINES:
                 self.logger.info("... and %d more change(s)", len(report.changes) - SYNC_LOG_LINES)
+            for note in report.notes:
+                self.logger.warning(note)
             for org_id, message in report.failed.items():
                 self.logger.error("%s: reading it failed, its inventory was kept as it was: %s", org_id, message)
             if report.failed:
