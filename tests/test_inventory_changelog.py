@@ -42,6 +42,12 @@ class ChangeLogTest(MerakiJobTestCase):
         self.assertEqual(created.object_data["email"], "alice@example.com")
         self.assertEqual(created.object_data_v2["admin_id"], alice.admin_id)
         self.assertEqual(created.changed_object, alice)
+        as_nautobot_writes_it = alice.to_objectchange(CREATE)  # the data Nautobot's own change logging would store
+        self.assertEqual(created.object_data, as_nautobot_writes_it.object_data)
+        self.assertEqual(created.object_data_v2, as_nautobot_writes_it.object_data_v2)
+        network = MerakiNetwork.objects.get(network_id="N_100_1")
+        [created] = ObjectChange.objects.filter(changed_object_id=network.pk)
+        self.assertEqual(created.object_data_v2, network.to_objectchange(CREATE).object_data_v2)
 
         job_result, _, _ = self.run_job("SyncInventory")  # nothing changed: nothing logged, last_seen aside
         self.assertEqual(self.changes(job_result), [])
