@@ -2,26 +2,45 @@
 
 `read_snapshot` reads the Dashboard (concurrently, every page of networks); `sync_inventory` turns the
 difference into bulk creates, updates and deletes, so a sync of thousands of rows costs a few queries.
-An organization whose read failed keeps its rows as they were: a failure never deletes inventory.
+An organization whose read failed keeps its rows as they were: a failure never deletes inventory, and a row
+that a write job stored after the snapshot was read is newer than the snapshot, so the sync leaves it alone.
 `record_changes` lets the write jobs keep the rows current after each change they make.
+
+Every create, update and delete lands in Nautobot's change log, attributed to the running job (its user, request
+ID and change context), written in bulk like the rows. A Dashboard value longer than its column is cut to the
+column's length with a note; it never fails a sync or a write job.
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.core.serializers import serialize
+from django.db import models, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from nautobot.core.api.utils import get_serializer_for_model
+from nautobot.extras.choices import ObjectChangeActionChoices
+from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL, CHANGELOG_MAX_OBJECT_REPR
+from nautobot.extras.models import ObjectChange
+from nautobot.extras.signals import change_context_state
+from nautobot.extras.utils import bulk_delete_with_bulk_change_logging
 
 from nautobot_meraki_users.admins import Organization, Outcome, admin_values
 from nautobot_meraki_users.dashboard import Dashboard
 from nautobot_meraki_users.errors import failure_message
 from nautobot_meraki_users.fanout import fan_out
+from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 from nautobot_meraki_users.service import OrganizationResult, skipped_entries
+
+BATCH_SIZE = 500
+UPDATE_BATCH_SIZE = 100  # bulk_update writes one CASE per column over the batch: its cost grows with the square
+WRITTEN = (Outcome.CREATED, Outcome.UPDATED, Outcome.REMOVED)  # the outcomes that changed an admin in Meraki
 
 
 @dataclass
@@ -33,6 +52,7 @@ class Snapshot:
     admins: dict[str, list[dict]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[Organization] = field(default_factory=list)  # API access disabled: not read, rows kept
+    read_started: datetime | None = None  # rows changed after this are newer than the snapshot: a sync keeps them
 
 
 @dataclass
@@ -44,6 +64,7 @@ class SyncReport:
     changes: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # Dashboard values cut to fit the inventory
 
     def count(self, kind: str, action: str, description: str) -> None:
         """Record one change, e.g. ("administrators", "created", "jane@example.com in Acme")."""
@@ -51,15 +72,24 @@ class SyncReport:
         self.changes.append(f"{action} {kind[:-1]} {description}")
 
     def as_dict(self) -> dict:
-        """The job result: dryrun, counts of changes, failed organizations (and skipped ones, if any)."""
+        """The job result: dryrun, counts of changes, failed organizations, notes (and skipped ones, if any)."""
         result = {
             "dryrun": self.dryrun,
             "counts": dict(sorted(self.counts.items())),
             "failed_organizations": self.failed,
+            "notes": self.notes,
         }
         if self.skipped:
             result["skipped_organizations"] = self.skipped
         return result
+
+
+@dataclass
+class Upkeep:
+    """What `record_changes` could not do: organizations whose rows were not updated, and values cut to fit."""
+
+    failed: dict[str, str] = field(default_factory=dict)  # organization ID -> why
+    notes: list[str] = field(default_factory=list)
 
 
 def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concurrency: int) -> Snapshot:
@@ -67,7 +97,11 @@ def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concu
 
     Organizations that `all` left out (a service.Selection's `skipped`: API access disabled) are not read.
     """
-    snapshot = Snapshot(organizations=organizations, skipped=list(getattr(organizations, "skipped", [])))
+    snapshot = Snapshot(
+        organizations=organizations,
+        skipped=list(getattr(organizations, "skipped", [])),
+        read_started=timezone.now(),
+    )
 
     def read(org: Organization) -> tuple[list[dict], list[dict]]:
         return dashboard.networks(org.id), dashboard.admins(org.id)
@@ -83,7 +117,10 @@ def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concu
 def _when(value: object) -> datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(str(value))
+    try:
+        parsed = parse_datetime(str(value))
+    except ValueError:  # well-formed but not a real date: an unknown "last active" rather than a failed sync
+        return None
     if parsed is not None and timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
@@ -110,37 +147,143 @@ def admin_fields(admin: dict) -> dict:
     return values
 
 
+def fit_values(model: type[models.Model], values: dict, record: str, notes: list[str]) -> dict:
+    """Cut each text in `values` that is longer than its column to the column's `max_length`, noting each cut.
+
+    Args:
+        model: the model whose fields' `max_length` apply.
+        values: field name -> value, changed in place.
+        record: names the record in the note, e.g. "administrator 123 in organization 100".
+        notes: receives one line per cut value.
+    """
+    for name, value in values.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            values[name] = value[:limit]
+            notes.append(f"{record}: {name} is {len(value)} characters long; the inventory keeps the first {limit}.")
+    return values
+
+
+def _id_fits(model: type[models.Model], name: str, value: str, where: str, notes: list[str]) -> bool:
+    """Whether a Meraki ID fits its column; a longer one cannot be cut (it would name another record): skip it."""
+    limit = model._meta.get_field(name).max_length
+    if len(value) <= limit:
+        return True
+    notes.append(f"{where}: a Meraki ID of {len(value)} characters, more than {limit}: {where.split()[0]} not stored.")
+    return False
+
+
 def _changed(instance, values: dict) -> bool:
     return any(getattr(instance, name) != value for name, value in values.items())
 
 
-def _sync_rows(model, existing: dict, wanted: dict, fixed: dict, report: SyncReport, kind: str, now, label) -> None:
-    """Create, update and delete `model` rows so that `existing` (key -> row) becomes `wanted` (key -> fields)."""
-    to_create, to_update = [], []
+def _newer_than(row, since: datetime | None) -> bool:
+    """Whether `row` was stored (by a write job) after `since`, when the snapshot was read."""
+    return since is not None and any(when is not None and when > since for when in (row.last_seen, row.last_updated))
+
+
+def object_changes(instances: list, action: str) -> list[ObjectChange]:
+    """Change-log entries for `instances` (of one model), equal to each one's `to_objectchange(action)`, built in bulk.
+
+    Nautobot's `to_objectchange` serializes one object at a time (two queries and the REST serializer's set-up each
+    time); here the same two serializations run once for all: Django's serializer and the Nautobot tags for
+    `object_data` (as `serialize_object` does), the model's REST serializer at depth 1 for `object_data_v2`.
+    """
+    if not instances:
+        return []
+    prefetch_related_objects(instances, "tags")
+    data = [item["fields"] for item in json.loads(serialize("json", instances))]
+    data_v2 = get_serializer_for_model(type(instances[0]))(
+        instances, many=True, context={"request": None, "depth": 1, "exclude_m2m": False}
+    ).data
+    entries = []
+    for instance, fields, fields_v2 in zip(instances, data, data_v2, strict=True):
+        fields["custom_fields"] = fields.pop("_custom_field_data", {})
+        fields["tags"] = [tag.name for tag in instance.tags.all()]
+        object_data = {key: value for key, value in fields.items() if not key.startswith("_")}
+        entries.append(
+            ObjectChange(
+                changed_object=instance,
+                object_repr=str(instance)[:CHANGELOG_MAX_OBJECT_REPR],
+                action=action,
+                object_data=object_data,
+                object_data_v2=dict(fields_v2),
+            )
+        )
+    return entries
+
+
+def log_changes(instances: list, action: str) -> None:
+    """Write Nautobot change-log entries for `instances` in bulk, attributed as Nautobot's own change logging does.
+
+    The entries go to the active change context (a job run sets one: its user, request ID, context "job" and the
+    job's class path). Without a change context nothing is logged.
+    """
+    context = change_context_state.get()
+    if context is None or not instances:
+        return
+    user = context.get_user()
+    for start in range(0, len(instances), BATCH_SIZE):
+        entries = object_changes(instances[start : start + BATCH_SIZE], action)
+        for entry in entries:
+            entry.user = user
+            entry.user_name = user.username if user is not None else "Undefined"
+            entry.request_id = context.change_id
+            entry.change_context = context.context
+            entry.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
+        ObjectChange.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+
+
+def _delete_rows(queryset) -> None:
+    """Delete rows (and the rows that cascade from them), each logged in the change log, in bulk."""
+    if change_context_state.get() is None:
+        queryset.delete()
+    else:
+        bulk_delete_with_bulk_change_logging(queryset, batch_size=BATCH_SIZE)
+
+
+def _sync_rows(model, existing: dict, wanted: dict, fixed, report: SyncReport, kind: str, now, label, since) -> None:
+    """Create, update and delete `model` rows so that `existing` (key -> row) becomes `wanted` (key -> fields).
+
+    A row stored after `since` (by a write job, while the snapshot was read) is newer than `wanted`: it is kept.
+    """
+    to_create, changed, seen = [], [], []
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
             to_create.append(model(**fixed(key), **values, last_seen=now))
             report.count(kind, "created", label(key, values))
-        else:
-            if _changed(row, values):
-                report.count(kind, "updated", label(key, values))
-                row.last_updated = now
+        elif _newer_than(row, since):
+            report.count(kind, "kept", f"{label(key, values)}: changed since the snapshot was read")
+        elif _changed(row, values):
+            report.count(kind, "updated", label(key, values))
             for name, value in values.items():
                 setattr(row, name, value)
-            row.last_seen = now
-            to_update.append(row)
-    gone = [row for key, row in existing.items() if key not in wanted]
-    for row in gone:
-        report.count(kind, "deleted", str(row))
+            row.last_seen = row.last_updated = now
+            changed.append(row)
+        else:
+            seen.append(row.pk)
+    gone = []
+    for key, row in existing.items():
+        if key in wanted:
+            continue
+        if _newer_than(row, since):
+            report.count(kind, "kept", f"{row}: changed since the snapshot was read")
+        else:
+            gone.append(row)
+            report.count(kind, "deleted", str(row))
     if report.dryrun:
         return
-    model.objects.bulk_create(to_create, batch_size=500)
-    if to_update:
+    model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    if changed:
         names = sorted({name for values in wanted.values() for name in values} | {"last_seen", "last_updated"})
-        model.objects.bulk_update(to_update, names, batch_size=500)
+        model.objects.bulk_update(changed, names, batch_size=UPDATE_BATCH_SIZE)
+    for start in range(0, len(seen), BATCH_SIZE):  # unchanged rows: only "last seen", one UPDATE per batch
+        model.objects.filter(pk__in=seen[start : start + BATCH_SIZE]).update(last_seen=now)
+    log_changes(to_create, ObjectChangeActionChoices.ACTION_CREATE)
+    log_changes(changed, ObjectChangeActionChoices.ACTION_UPDATE)
     if gone:
-        model.objects.filter(pk__in=[row.pk for row in gone]).delete()
+        _delete_rows(model.objects.filter(pk__in=[row.pk for row in gone]))
 
 
 def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncReport:
@@ -153,18 +296,22 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
             (the key lost access, or they left the allow-list) are deleted with their networks and admins.
     """
     report = SyncReport(dryrun=dryrun, failed=dict(snapshot.failed), skipped=skipped_entries(snapshot.skipped))
-    now = timezone.now()
+    now, since, notes = timezone.now(), snapshot.read_started, report.notes
     with transaction.atomic():
         orgs = {o.organization_id: o for o in MerakiOrganization.objects.all()}
-        wanted_orgs = {org.id: organization_fields(org) for org in snapshot.organizations}
+        wanted_orgs = {
+            str(org.id): fit_values(MerakiOrganization, organization_fields(org), f"organization {org.id}", notes)
+            for org in snapshot.organizations
+            if _id_fits(MerakiOrganization, "organization_id", str(org.id), "organization", notes)
+        }
         kept = {org.id for org in snapshot.skipped}  # API access disabled: left as they were, not deleted
         existing_orgs = {k: v for k, v in orgs.items() if (full and k not in kept) or k in wanted_orgs}
         _sync_rows(
             MerakiOrganization, existing_orgs, wanted_orgs, lambda key: {"organization_id": key}, report,
-            "organizations", now, lambda key, values: f"{values['name']} ({key})",
+            "organizations", now, lambda key, values: f"{values['name']} ({key})", since,
         )  # fmt: skip
         org_rows = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=wanted_orgs)}
-        readable = [org for org in snapshot.organizations if org.id not in snapshot.failed]
+        readable = [org for org in snapshot.organizations if org.id in wanted_orgs and org.id not in snapshot.failed]
 
         def org_of(org_id: str):
             # In a dry run a new organization has no row yet; its children are counted all the same.
@@ -172,17 +319,21 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
 
         networks = {
             n.network_id: n
-            for n in MerakiNetwork.objects.filter(organization__organization_id__in=[o.id for o in readable])
+            for n in MerakiNetwork.objects.filter(
+                organization__organization_id__in=[o.id for o in readable]
+            ).select_related("organization")
         }
         wanted_networks, network_org = {}, {}
         for org in readable:
             for network in snapshot.networks.get(org.id, []):
-                wanted_networks[str(network.get("id"))] = network_fields(network)
-                network_org[str(network.get("id"))] = org.id
+                network_id, record = str(network.get("id")), f"network {network.get('id')}"
+                if _id_fits(MerakiNetwork, "network_id", network_id, f"network of organization {org.id}", notes):
+                    wanted_networks[network_id] = fit_values(MerakiNetwork, network_fields(network), record, notes)
+                    network_org[network_id] = org.id
         _sync_rows(
             MerakiNetwork, networks, wanted_networks,
             lambda key: {"network_id": key, "organization": org_of(network_org[key])}, report, "networks", now,
-            lambda key, values: f"{values['name']} ({key})",
+            lambda key, values: f"{values['name']} ({key})", since,
         )  # fmt: skip
         admins = {
             (a.organization.organization_id, a.admin_id): a
@@ -190,43 +341,87 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
                 organization__organization_id__in=[o.id for o in readable]
             ).select_related("organization")
         }
-        wanted_admins = {
-            (org.id, str(admin.get("id"))): admin_fields(admin)
-            for org in readable
-            for admin in snapshot.admins.get(org.id, [])
-        }
+        wanted_admins = {}
+        for org in readable:
+            for admin in snapshot.admins.get(org.id, []):
+                admin_id, record = str(admin.get("id")), f"administrator {admin.get('id')} in organization {org.id}"
+                if _id_fits(
+                    MerakiAdministrator, "admin_id", admin_id, f"administrator in organization {org.id}", notes
+                ):
+                    wanted_admins[org.id, admin_id] = fit_values(
+                        MerakiAdministrator, admin_fields(admin), record, notes
+                    )
         _sync_rows(
             MerakiAdministrator, admins, wanted_admins,
             lambda key: {"organization": org_of(key[0]), "admin_id": key[1]}, report, "administrators", now,
-            lambda key, values: f"{values['email']} in organization {key[0]}",
+            lambda key, values: f"{values['email']} in organization {key[0]}", since,
         )  # fmt: skip
         if dryrun:
             transaction.set_rollback(True)
     return report
 
 
-def record_changes(results: list[OrganizationResult]) -> None:
-    """After a write job: upsert the admins it created or updated, delete the ones it removed."""
-    now = timezone.now()
-    changed = [r for r in results if r.outcome in (Outcome.CREATED, Outcome.UPDATED, Outcome.REMOVED) and r.admin_id]
-    if not changed:
-        return
-    orgs = {
-        o.organization_id: o
-        for o in MerakiOrganization.objects.filter(organization_id__in={r.organization_id for r in changed})
-    }  # one query for all organizations, not one per result
-    with transaction.atomic():
-        for result in changed:
-            org = orgs.get(result.organization_id)
-            if org is None:  # the inventory was never synced: start it with this organization
-                org = orgs[result.organization_id] = MerakiOrganization.objects.create(
-                    organization_id=result.organization_id, name=result.organization_name, last_seen=now
-                )
-            if result.outcome == Outcome.REMOVED:
-                MerakiAdministrator.objects.filter(organization=org, admin_id=result.admin_id).delete()
-            elif result.record:
-                MerakiAdministrator.objects.update_or_create(
-                    organization=org,
-                    admin_id=result.admin_id,
-                    defaults={**admin_fields(result.record), "last_seen": now},
-                )
+def _written(results: list[OrganizationResult]) -> list[OrganizationResult]:
+    return [r for r in results if r.outcome in WRITTEN and r.admin_id]
+
+
+def _organization_row(org_id: str, name: str, now, notes: list[str]) -> MerakiOrganization:
+    """The organization's row; created when the inventory was never synced. Safe when another job creates it too."""
+    values = fit_values(MerakiOrganization, {"name": name, "last_seen": now}, f"organization {org_id}", notes)
+    # get_or_create inserts in its own savepoint and, when another job inserted the row first, reads that row.
+    return MerakiOrganization.objects.get_or_create(organization_id=org_id, defaults=values)[0]
+
+
+def record_changes(results: list[OrganizationResult]) -> Upkeep:
+    """After a write job: upsert the admins it created or updated, delete the ones it removed.
+
+    Each organization is kept current in its own savepoint: a problem in one is reported in the returned
+    `Upkeep.failed` and leaves the others alone. Values longer than their columns are cut, noted in `Upkeep.notes`.
+    """
+    upkeep, now = Upkeep(), timezone.now()
+    by_org: dict[str, list[OrganizationResult]] = {}
+    for result in _written(results):
+        by_org.setdefault(result.organization_id, []).append(result)
+    if not by_org:
+        return upkeep
+    orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=by_org)}
+    for org_id, org_results in by_org.items():
+        try:
+            with transaction.atomic():
+                org = orgs.get(org_id) or _organization_row(org_id, org_results[0].organization_name, now, upkeep.notes)
+                for result in org_results:
+                    if result.outcome == Outcome.REMOVED:
+                        MerakiAdministrator.objects.filter(organization=org, admin_id=result.admin_id).delete()
+                    elif result.record:
+                        record = f"administrator {result.admin_id} in organization {org_id}"
+                        values = fit_values(MerakiAdministrator, admin_fields(result.record), record, upkeep.notes)
+                        MerakiAdministrator.objects.update_or_create(
+                            organization=org, admin_id=result.admin_id, defaults={**values, "last_seen": now}
+                        )
+        except Exception as err:  # noqa: BLE001 - any inventory error: the Meraki change stands, report it
+            upkeep.failed[org_id] = f"{type(err).__name__}: {err}"
+    return upkeep
+
+
+def record_changes_or_warn(results: list[OrganizationResult], logger) -> Upkeep:
+    """`record_changes` for a job: an inventory problem never fails the job nor loses its result, it is a warning.
+
+    The Meraki changes already happened; the warning names the organizations whose rows could not be updated
+    and says how to repair them (run Sync Meraki Inventory).
+    """
+    try:
+        upkeep = record_changes(results)
+    except Exception as err:  # noqa: BLE001 - e.g. the database is unreachable: the job's result still stands
+        upkeep = Upkeep(failed={r.organization_id: f"{type(err).__name__}: {err}" for r in _written(results)})
+    for note in upkeep.notes:
+        logger.warning(log_safe(note), extra={"grouping": "inventory"})
+    if upkeep.failed:
+        reasons = sorted(set(upkeep.failed.values()))
+        logger.warning(
+            "inventory: the rows of organization(s) %s could not be updated (%s). The change in Meraki was made; "
+            "run Sync Meraki Inventory to bring the inventory up to date.",
+            ", ".join(upkeep.failed),
+            log_safe("; ".join(reasons)[:500]),
+            extra={"grouping": "inventory"},
+        )
+    return upkeep

@@ -137,8 +137,8 @@ class MerakiUsersJob(Job):
         """Run one operation in every organization, keep the inventory current, log one line per organization."""
         report = service.run_operation(dashboard, orgs, operation, dryrun, _log_later, app_settings.concurrency)
         before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
-        if not dryrun:
-            inventory.record_changes(report.organizations)
+        if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
+            inventory.record_changes_or_warn(report.organizations, self.logger)
         skipped = [service.skipped_result(org) for org in report.skipped]  # left out of `all`: one line each
         self.log_results(report.organizations + skipped, before)
         return report

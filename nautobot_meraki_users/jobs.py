@@ -266,8 +266,8 @@ class ImportUsers(MerakiUsersJob):
                 targets = csv_import.targets_for(rows, visible, app_settings)
                 results = service.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
             before = removed_admins(results, dryrun)
-            if not dryrun:
-                inventory.record_changes(results)
+            if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
+                inventory.record_changes_or_warn(results, self.logger)
             report = service.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results)
             self.log_results(
@@ -315,6 +315,8 @@ class SyncInventory(MerakiUsersJob):
                 self.logger.info(("dry run: would have " if dryrun else "") + log_safe(line))
             if len(report.changes) > SYNC_LOG_LINES:
                 self.logger.info("... and %d more change(s)", len(report.changes) - SYNC_LOG_LINES)
+            for note in report.notes:
+                self.logger.warning(log_safe(note))
             for org_id, message in report.failed.items():
                 self.logger.error(
                     "%s: reading it failed, its inventory was kept as it was: %s", log_safe(org_id), log_safe(message)

@@ -111,3 +111,84 @@ class WriteJobsKeepInventoryCurrentTest(MerakiJobTestCase):
         self.run_job("CreateUsers", **data, user_name="Pat", dryrun=True)  # a dry run changes no row
         self.run_job("DeleteUsers", user_email="pat@example.com", meraki_org_id="100")
         self.assertEqual([r.organization.organization_id for r in rows.all()], ["200"])
+
+
+class DashboardValuesThatDoNotFitTest(MerakiJobTestCase):
+    """A Dashboard value longer than its inventory column is cut to the column, with a note: it never fails a job."""
+
+    def test_a_sync_stores_long_values_cut_to_their_columns(self):
+        name_limit = MerakiAdministrator._meta.get_field("name").max_length
+        email_limit = MerakiAdministrator._meta.get_field("email").max_length
+        long_email = "x" * 300 + "@example.com"
+        self.fake.add_organization("400", "O" * 600)
+        self.fake.add_network("400", "N_400_1", "W" * 1000)
+        long_name = self.fake.add_admin("400", "long@example.com", "N" * 10_000)
+        long_email_admin = self.fake.add_admin("400", long_email, "Long Email")
+        job_result, result, logs = self.run_job("SyncInventory")
+        self.assertEqual(job_result.status, SUCCESS, result)
+        org = MerakiOrganization.objects.get(organization_id="400")
+        self.assertEqual(org.name, "O" * MerakiOrganization._meta.get_field("name").max_length)
+        self.assertEqual(MerakiNetwork.objects.get(network_id="N_400_1").name, "W" * 255)
+        self.assertEqual(MerakiAdministrator.objects.get(admin_id=long_name["id"]).name, "N" * name_limit)
+        self.assertEqual(
+            MerakiAdministrator.objects.get(admin_id=long_email_admin["id"]).email, long_email[:email_limit]
+        )
+        notes = result["notes"]
+        self.assertIn(
+            f"administrator {long_name['id']} in organization 400: name is 10000 characters long; "
+            f"the inventory keeps the first {name_limit}.",
+            notes,
+        )
+        self.assertTrue(any(n.startswith("organization 400: name is 600 characters long") for n in notes), notes)
+        self.assertTrue(any(n.startswith("network N_400_1: name is 1000") for n in notes), notes)
+        self.assertTrue(any(f"administrator {long_email_admin['id']} in organization 400: email" in n for n in notes))
+        self.assertEqual(sum(1 for _, m in logs if "characters long; the inventory keeps the first" in m), len(notes))
+
+        job_result, result, _ = self.run_job("SyncInventory")  # the cut values are the inventory's: no change
+        self.assertEqual((job_result.status, result["counts"]), (SUCCESS, {}))
+
+    def test_a_value_meraki_may_add_later_is_kept_whole_or_cut(self):
+        from nautobot_meraki_users import inventory
+        from nautobot_meraki_users.admins import Organization
+
+        status_limit = MerakiAdministrator._meta.get_field("account_status").max_length
+        record = {"id": "77", "email": "new@example.com", "name": "New", "orgAccess": "future-access-level",
+                  "accountStatus": "s" * 40, "authenticationMethod": "m" * 70}  # fmt: skip
+        snapshot = inventory.Snapshot(
+            organizations=[Organization("500", "Umbrella")], networks={"500": []}, admins={"500": [record]}
+        )
+        report = inventory.sync_inventory(snapshot, dryrun=False)
+        row = MerakiAdministrator.objects.get(admin_id="77")
+        self.assertEqual((row.org_access, row.account_status), ("future-access-level", "s" * status_limit))
+        self.assertEqual(
+            len(row.authentication_method), MerakiAdministrator._meta.get_field("authentication_method").max_length
+        )
+        self.assertEqual(len(report.notes), 2)
+
+    def test_record_changes_stores_a_long_name_cut_to_its_column(self):
+        from nautobot_meraki_users import inventory
+        from nautobot_meraki_users.admins import Outcome
+        from nautobot_meraki_users.service import OrganizationResult
+
+        record = self.fake.add_admin("100", "long@example.com", "N" * 10_000)
+        upkeep = inventory.record_changes(
+            [OrganizationResult("100", "A" * 600, Outcome.CREATED, record["id"], "created", record=record)]
+        )
+        self.assertEqual(MerakiAdministrator.objects.get(admin_id=record["id"]).name, "N" * 255)
+        self.assertEqual(MerakiOrganization.objects.get(organization_id="100").name, "A" * 255)
+        self.assertEqual(upkeep.failed, {})
+        self.assertEqual(len(upkeep.notes), 2)
+        self.assertTrue(
+            any(f"administrator {record['id']} in organization 100: name is 10000" in n for n in upkeep.notes)
+        )
+
+    def test_a_write_job_with_a_long_name_from_the_dashboard_succeeds_and_says_so(self):
+        [alice] = self.fake.admins("100")
+        self.fake.patch_admin("100", alice["id"], name="N" * 10_000)  # someone set it in the Dashboard
+        job_result, result, logs = self.run_job(
+            "UpdateUsers", user_email="alice@example.com", meraki_org_id="100", meraki_access_level="read-only"
+        )
+        self.assertEqual(job_result.status, SUCCESS, result)
+        self.assertEqual(self.outcomes(result), {"100": "updated"})
+        self.assertEqual(MerakiAdministrator.objects.get(admin_id=alice["id"]).name, "N" * 255)
+        self.assertTrue(any("name is 10000 characters long" in m for _, m in logs))
