@@ -33,8 +33,8 @@ from nautobot.extras.choices import ObjectChangeEventContextChoices  # noqa: E40
 from nautobot.extras.context_managers import web_request_context  # noqa: E402
 from nautobot.extras.models import ObjectChange  # noqa: E402
 
-from nautobot_meraki_users import inventory  # noqa: E402
-from nautobot_meraki_users.admins import Organization  # noqa: E402
+from nautobot_meraki_users.inventory import sync as inventory  # noqa: E402
+from nautobot_meraki_users.operations.admins import Organization  # noqa: E402
 
 
 def snapshot(orgs: int, admins: int, version: int, keep_admins: float = 1.0) -> inventory.Snapshot:

@@ -105,10 +105,11 @@ def child(
     nautobot.setup()
     import redis
 
-    from nautobot_meraki_users import csv_import, service
-    from nautobot_meraki_users.admins import AccessRequest, AdminRequest, OrganizationSelector
-    from nautobot_meraki_users.dashboard import Dashboard
-    from nautobot_meraki_users.ratelimit import RateLimiter, budgets
+    from nautobot_meraki_users.dashboard.client import Dashboard
+    from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
+    from nautobot_meraki_users.operations import csv_import
+    from nautobot_meraki_users.operations import engine as service
+    from nautobot_meraki_users.operations.admins import AccessRequest, AdminRequest, OrganizationSelector
     from nautobot_meraki_users.settings import settings_from_mapping
 
     settings = settings_from_mapping({"base_url": base_url, "concurrency": concurrency, "maximum_retries": 10})
@@ -145,7 +146,7 @@ def child(
             from django.db import connection
             from django.test.utils import CaptureQueriesContext
 
-            from nautobot_meraki_users import inventory
+            from nautobot_meraki_users.inventory import sync as inventory
             from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
             for model in (MerakiAdministrator, MerakiNetwork, MerakiOrganization):  # an empty inventory

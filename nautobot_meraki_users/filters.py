@@ -17,7 +17,7 @@ from nautobot.apps.filters import (
 )
 
 from nautobot_meraki_users.choices import AccountStatusChoices, OrgAccessChoices
-from nautobot_meraki_users.email_policy import compliant_email_condition, configured_email_regex
+from nautobot_meraki_users.inventory.email_policy import compliant_email_condition, configured_email_regex
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
 

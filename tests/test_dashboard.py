@@ -1,4 +1,4 @@
-"""dashboard.py at the HTTP boundary: the real meraki SDK, the fake Dashboard behind respx. No database."""
+"""dashboard/client.py at the HTTP boundary: the real meraki SDK, the fake Dashboard behind respx. No database."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import httpx
 import pytest
 from meraki_standin import FakeDashboard
 
-from nautobot_meraki_users.dashboard import (
+from nautobot_meraki_users.dashboard.client import (
     CALLER,
     Dashboard,
     describe_api_error,
@@ -46,7 +46,7 @@ def make(base_url, **config):
 
 @pytest.mark.parametrize("base_url", ["https://api.meraki.com/api/v1", "http://meraki-standin.test:8081/api/v1"])
 def test_networks_follow_every_page_on_meraki_and_other_hosts(base_url, monkeypatch):
-    monkeypatch.setattr("nautobot_meraki_users.dashboard.NETWORKS_PER_PAGE", 3)
+    monkeypatch.setattr("nautobot_meraki_users.dashboard.client.NETWORKS_PER_PAGE", 3)
     fake = FakeDashboard(api_key=KEY)
     fake.add_organization("1", "Org")
     for index in range(8):

@@ -8,8 +8,8 @@ from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import FileProxy
 
-from nautobot_meraki_users.csv_import import read_rows
 from nautobot_meraki_users.errors import ConfigurationError, InputError
+from nautobot_meraki_users.operations.csv_import import read_rows
 from nautobot_meraki_users.settings import settings_from_mapping
 
 HEADER = "action,user_email,user_name,meraki_org_id"

@@ -11,8 +11,8 @@ from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import FileProxy
 
-from nautobot_meraki_users import csv_import, inputs
 from nautobot_meraki_users.errors import InputError
+from nautobot_meraki_users.operations import csv_import, inputs
 from nautobot_meraki_users.settings import AppSettings
 
 POLICY = AppSettings(email_regex=r".*@corp\.example")

@@ -7,12 +7,12 @@ from django.test import override_settings
 from factories import create_audit_inventory
 from nautobot.apps.testing import FilterTestCases
 
-from nautobot_meraki_users.email_policy import database_accepts, full_match_pattern, is_portable
 from nautobot_meraki_users.filters import (
     MerakiAdministratorFilterSet,
     MerakiNetworkFilterSet,
     MerakiOrganizationFilterSet,
 )
+from nautobot_meraki_users.inventory.email_policy import database_accepts, full_match_pattern, is_portable
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
 

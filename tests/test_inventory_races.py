@@ -7,10 +7,10 @@ from django.db import DatabaseError, connection
 from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import JobResultStatusChoices, LogLevelChoices
 
-from nautobot_meraki_users import inventory
-from nautobot_meraki_users.admins import Outcome
+from nautobot_meraki_users.inventory import sync as inventory
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
-from nautobot_meraki_users.service import OrganizationResult
+from nautobot_meraki_users.operations.admins import Outcome
+from nautobot_meraki_users.operations.engine import OrganizationResult
 
 SUCCESS = JobResultStatusChoices.STATUS_SUCCESS
 ORG_TABLE = MerakiOrganization._meta.db_table
@@ -64,7 +64,7 @@ class RecordChangesRaceTest(MerakiJobTestCase):
         from django.core.files.uploadedfile import SimpleUploadedFile
         from nautobot.extras.models import FileProxy
 
-        from nautobot_meraki_users.csv_import import IMPORT_COLUMNS
+        from nautobot_meraki_users.operations.csv_import import IMPORT_COLUMNS
 
         text = ",".join(IMPORT_COLUMNS) + "\ncreate,jane@example.com,Jane,300,read-only,,,,\n"
         upload = FileProxy.objects.create(name="import.csv", file=SimpleUploadedFile("import.csv", text.encode()))

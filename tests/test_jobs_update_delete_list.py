@@ -7,7 +7,7 @@ from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import FileProxy
 
-from nautobot_meraki_users.admins import LIST_COLUMNS
+from nautobot_meraki_users.operations.admins import LIST_COLUMNS
 
 SUCCESS = JobResultStatusChoices.STATUS_SUCCESS
 FAILURE = JobResultStatusChoices.STATUS_FAILURE

@@ -6,9 +6,9 @@ from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import FileProxy
 
-from nautobot_meraki_users import admins
-from nautobot_meraki_users.admins import AdminRequest, Outcome
-from nautobot_meraki_users.csv_import import IMPORT_COLUMNS
+from nautobot_meraki_users.operations import admins
+from nautobot_meraki_users.operations.admins import AdminRequest, Outcome
+from nautobot_meraki_users.operations.csv_import import IMPORT_COLUMNS
 
 SUCCESS = JobResultStatusChoices.STATUS_SUCCESS
 FAILURE = JobResultStatusChoices.STATUS_FAILURE

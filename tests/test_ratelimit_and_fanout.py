@@ -6,8 +6,8 @@ import uuid
 import pytest
 import redis
 
-from nautobot_meraki_users.fanout import fan_out
-from nautobot_meraki_users.ratelimit import Budget, RateLimiter, organization_of
+from nautobot_meraki_users.dashboard.fanout import fan_out
+from nautobot_meraki_users.dashboard.ratelimit import Budget, RateLimiter, organization_of
 
 
 class Clock:
@@ -139,7 +139,7 @@ def test_a_caller_that_wakes_up_late_takes_a_new_slot_instead_of_bursting(redis_
 
 
 def test_jobs_share_the_budget_through_nautobots_redis_and_cope_without_it(monkeypatch):
-    from nautobot_meraki_users import job_base
+    from nautobot_meraki_users.jobs import base as job_base
     from nautobot_meraki_users.settings import settings_from_mapping
 
     settings = settings_from_mapping({"rate_limit_per_ip": 50})
@@ -202,7 +202,7 @@ def test_a_429_without_an_organization_holds_every_request_back(redis_client):
 def _dashboard_with_a_429(redis_client, sdk_sleep_advances_clock: bool):
     from meraki_standin import FakeDashboard
 
-    from nautobot_meraki_users.dashboard import Dashboard
+    from nautobot_meraki_users.dashboard.client import Dashboard
     from nautobot_meraki_users.settings import settings_from_mapping
 
     key = "abcdefabcdefabcdefabcdefabcdefabcdefabcd"

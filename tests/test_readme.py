@@ -91,7 +91,7 @@ def test_readme_dev_sh_tasks_exist():
 
 
 def test_readme_counts_the_jobs_from_jobs_py():
-    tree = ast.parse((ROOT / "nautobot_meraki_users" / "jobs.py").read_text())
+    tree = ast.parse((ROOT / "nautobot_meraki_users" / "jobs" / "__init__.py").read_text())
     [jobs] = [
         node.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "jobs"
     ]  # the `jobs = [...]` list that register_jobs() receives

@@ -1,4 +1,4 @@
-"""The private parts of the `meraki` SDK that nautobot_meraki_users.dashboard relies on, pinned.
+"""The private parts of the `meraki` SDK that nautobot_meraki_users.dashboard.client relies on, pinned.
 
 dashboard.py replaces the SDK's HTTP client (`DashboardAPI._session._client`, an `httpx.Client` the session sends
 every request through) and its retry pause (`_session._sleep`, called between retries), and closes the session
@@ -13,12 +13,12 @@ import meraki
 import pytest
 from meraki_standin import FakeDashboard
 
-from nautobot_meraki_users.dashboard import CALLER, Dashboard
+from nautobot_meraki_users.dashboard.client import CALLER, Dashboard
 from nautobot_meraki_users.settings import settings_from_mapping
 
 KEY = "abcdefabcdefabcdefabcdefabcdefabcdefabcd"
 BASE_URL = "https://api.meraki.com/api/v1"
-MOVED = f"meraki {version('meraki')}: %s moved; nautobot_meraki_users/dashboard.py must be adapted to it"
+MOVED = f"meraki {version('meraki')}: %s moved; nautobot_meraki_users/dashboard/client.py must be adapted to it"
 
 
 def sdk_api(maximum_retries=3):

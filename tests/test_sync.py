@@ -73,7 +73,7 @@ class SyncInventoryTest(MerakiJobTestCase):
     def test_networks_of_every_page_are_synced(self):
         for index in range(7):
             self.fake.add_network("300", f"N_300_{index}", f"Store {index}", tags=["store"])
-        with mock.patch("nautobot_meraki_users.dashboard.NETWORKS_PER_PAGE", 3):
+        with mock.patch("nautobot_meraki_users.dashboard.client.NETWORKS_PER_PAGE", 3):
             self.sync()
         self.assertEqual(MerakiNetwork.objects.filter(organization__organization_id="300").count(), 7)
         pages = [r for r in self.fake.requests if r.path == "/organizations/300/networks"]
@@ -148,8 +148,8 @@ class DashboardValuesThatDoNotFitTest(MerakiJobTestCase):
         self.assertEqual((job_result.status, result["counts"]), (SUCCESS, {}))
 
     def test_a_value_meraki_may_add_later_is_kept_whole_or_cut(self):
-        from nautobot_meraki_users import inventory
-        from nautobot_meraki_users.admins import Organization
+        from nautobot_meraki_users.inventory import sync as inventory
+        from nautobot_meraki_users.operations.admins import Organization
 
         status_limit = MerakiAdministrator._meta.get_field("account_status").max_length
         record = {"id": "77", "email": "new@example.com", "name": "New", "orgAccess": "future-access-level",
@@ -166,9 +166,9 @@ class DashboardValuesThatDoNotFitTest(MerakiJobTestCase):
         self.assertEqual(len(report.notes), 2)
 
     def test_record_changes_stores_a_long_name_cut_to_its_column(self):
-        from nautobot_meraki_users import inventory
-        from nautobot_meraki_users.admins import Outcome
-        from nautobot_meraki_users.service import OrganizationResult
+        from nautobot_meraki_users.inventory import sync as inventory
+        from nautobot_meraki_users.operations.admins import Outcome
+        from nautobot_meraki_users.operations.engine import OrganizationResult
 
         record = self.fake.add_admin("100", "long@example.com", "N" * 10_000)
         upkeep = inventory.record_changes(

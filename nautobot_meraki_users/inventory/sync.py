@@ -30,13 +30,13 @@ from nautobot.extras.models import ObjectChange
 from nautobot.extras.signals import change_context_state
 from nautobot.extras.utils import bulk_delete_with_bulk_change_logging
 
-from nautobot_meraki_users.admins import Organization, Outcome, admin_values
-from nautobot_meraki_users.dashboard import Dashboard
+from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.errors import failure_message
-from nautobot_meraki_users.fanout import fan_out
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
-from nautobot_meraki_users.service import OrganizationResult, skipped_entries
+from nautobot_meraki_users.operations.admins import Organization, Outcome, admin_values
+from nautobot_meraki_users.operations.engine import OrganizationResult, skipped_entries
 
 BATCH_SIZE = 500
 UPDATE_BATCH_SIZE = 100  # bulk_update writes one CASE per column over the batch: its cost grows with the square
@@ -95,7 +95,7 @@ class Upkeep:
 def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concurrency: int) -> Snapshot:
     """Read every page of networks and the admins of each organization, at most `concurrency` at once.
 
-    Organizations that `all` left out (a service.Selection's `skipped`: API access disabled) are not read.
+    Organizations that `all` left out (a engine.Selection's `skipped`: API access disabled) are not read.
     """
     snapshot = Snapshot(
         organizations=organizations,

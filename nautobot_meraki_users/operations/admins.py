@@ -14,6 +14,7 @@ from enum import StrEnum
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
+from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.errors import FieldError, InputError
 
 ORG_ACCESS_LEVELS = ("full", "read-only", "enterprise", "none")
@@ -43,16 +44,6 @@ class OrganizationSelector:
 
     all: bool
     ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Organization:
-    """A Meraki organization the API key can see (`api_enabled`: its Dashboard API access is on)."""
-
-    id: str
-    name: str
-    url: str = ""
-    api_enabled: bool = True
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,15 @@ import csv
 import io
 from dataclasses import dataclass
 
-from nautobot_meraki_users import inputs
-from nautobot_meraki_users.admins import AdminRequest, Organization, OrganizationSelector, select_organizations
 from nautobot_meraki_users.errors import FieldError, InputError
-from nautobot_meraki_users.service import Operation, OrganizationResult, Target
+from nautobot_meraki_users.operations import inputs
+from nautobot_meraki_users.operations.admins import (
+    AdminRequest,
+    Organization,
+    OrganizationSelector,
+    select_organizations,
+)
+from nautobot_meraki_users.operations.engine import Operation, OrganizationResult, Target
 from nautobot_meraki_users.settings import DEFAULT_IMPORT_MAX_FIELD_SIZE, DEFAULT_IMPORT_MAX_ROWS, AppSettings
 
 ACTIONS = ("create", "update", "delete")

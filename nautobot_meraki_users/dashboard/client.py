@@ -18,9 +18,9 @@ import meraki
 from meraki.exceptions import APIError, APIResponseError
 
 from nautobot_meraki_users import __version__
-from nautobot_meraki_users.admins import Organization
+from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, organization_of
+from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.errors import DashboardError
-from nautobot_meraki_users.ratelimit import RateLimiter, organization_of
 from nautobot_meraki_users.settings import AppSettings
 
 # Meraki's User-Agent rule: `Name[/version] Vendor`.

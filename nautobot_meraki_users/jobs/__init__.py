@@ -11,8 +11,15 @@ import io
 from django.utils import timezone
 from nautobot.apps.jobs import ChoiceVar, DryRunVar, FileVar, StringVar, register_jobs
 
-from nautobot_meraki_users import csv_import, inputs, inventory, service
-from nautobot_meraki_users.admins import (
+from nautobot_meraki_users.csv_safety import formula_safe
+from nautobot_meraki_users.errors import FieldError, InputError
+from nautobot_meraki_users.inventory import sync
+from nautobot_meraki_users.jobs.base import GROUPING, MerakiUsersJob, as_bool, removed_admins
+from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar
+from nautobot_meraki_users.log_text import log_safe
+from nautobot_meraki_users.models import MerakiOrganization
+from nautobot_meraki_users.operations import csv_import, engine, inputs
+from nautobot_meraki_users.operations.admins import (
     LIST_COLUMNS,
     ORG_ACCESS_LEVELS,
     PRIVILEGE_LEVELS,
@@ -20,12 +27,6 @@ from nautobot_meraki_users.admins import (
     is_blank,
     parse_organization_selector,
 )
-from nautobot_meraki_users.csv_safety import formula_safe
-from nautobot_meraki_users.errors import FieldError, InputError
-from nautobot_meraki_users.job_base import GROUPING, MerakiUsersJob, as_bool, removed_admins
-from nautobot_meraki_users.job_fields import NetworksVar, OrganizationsVar
-from nautobot_meraki_users.log_text import log_safe
-from nautobot_meraki_users.models import MerakiOrganization
 from nautobot_meraki_users.settings import AppSettings, load_settings
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
@@ -82,8 +83,8 @@ class CreateUsers(MerakiUsersJob):
             app_settings = load_settings()
             selector, request = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
-                orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = service.Operation("create", request.email, request)
+                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
+                operation = engine.Operation("create", request.email, request)
                 return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
 
         return self.guarded(body, dryrun, _safe_selector(data))
@@ -139,8 +140,8 @@ class UpdateUsers(MerakiUsersJob):
             app_settings = load_settings()
             selector, request = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
-                orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = service.Operation("update", request.email, request)
+                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
+                operation = engine.Operation("update", request.email, request)
                 report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings)
             if report.organizations and all(r.outcome == "absent" for r in report.organizations):
                 self.fail(f"{request.email} is not an admin of any of the {len(report.organizations)} organization(s).")
@@ -174,8 +175,8 @@ class DeleteUsers(MerakiUsersJob):
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
-                orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = service.Operation("delete", email)
+                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
+                operation = engine.Operation("delete", email)
                 return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
 
         return self.guarded(body, dryrun, _safe_selector(data))
@@ -206,13 +207,13 @@ class ListUsers(MerakiUsersJob):
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
-                orgs = service.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
+                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
                 subjects = MerakiOrganization.objects.in_bulk([org.id for org in orgs], field_name="organization_id")
 
                 def log(result):
                     self.log_result(result, subject=subjects.get(result.organization_id))
 
-                rows, results = service.list_admins(dashboard, orgs, email, log, app_settings.concurrency)
+                rows, results = engine.list_admins(dashboard, orgs, email, log, app_settings.concurrency)
             self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, LIST_COLUMNS))
             failed = [r for r in results if r.outcome == "failed"]
             if failed:
@@ -264,11 +265,11 @@ class ImportUsers(MerakiUsersJob):
             with self.open_dashboard(app_settings) as dashboard:
                 visible = dashboard.organizations()
                 targets = csv_import.targets_for(rows, visible, app_settings)
-                results = service.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
+                results = engine.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
             before = removed_admins(results, dryrun)
             if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
-                inventory.record_changes_or_warn(results, self.logger)
-            report = service.Report(dryrun=dryrun, organizations=results)
+                sync.record_changes_or_warn(results, self.logger)
+            report = engine.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results)
             self.log_results(
                 results, before, [f"line {r['row']} {r['action']} {r['user_email']}: " for r in result_rows]
@@ -306,11 +307,11 @@ class SyncInventory(MerakiUsersJob):
         def body():
             app_settings = load_settings()
             with self.open_dashboard(app_settings) as dashboard:
-                orgs = service.load_organizations(
+                orgs = engine.load_organizations(
                     dashboard, OrganizationSelector(all=True), app_settings.allowed_organization_ids
                 )
-                snapshot = inventory.read_snapshot(dashboard, orgs, app_settings.concurrency)
-            report = inventory.sync_inventory(snapshot, dryrun)
+                snapshot = sync.read_snapshot(dashboard, orgs, app_settings.concurrency)
+            report = sync.sync_inventory(snapshot, dryrun)
             for line in report.changes[:SYNC_LOG_LINES]:
                 self.logger.info(("dry run: would have " if dryrun else "") + log_safe(line))
             if len(report.changes) > SYNC_LOG_LINES:

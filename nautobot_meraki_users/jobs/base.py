@@ -8,14 +8,15 @@ from django_redis import get_redis_connection
 from nautobot.apps.jobs import Job
 from nautobot.extras.jobs import JobForm
 
-from nautobot_meraki_users import inputs, inventory, service
-from nautobot_meraki_users.admins import OrganizationSelector, Outcome
-from nautobot_meraki_users.dashboard import Dashboard
+from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
 from nautobot_meraki_users.errors import ConfigurationError, DashboardError, InputError
+from nautobot_meraki_users.inventory import sync
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
-from nautobot_meraki_users.ratelimit import RateLimiter, budgets
-from nautobot_meraki_users.service import OrganizationResult, Report
+from nautobot_meraki_users.operations import engine, inputs
+from nautobot_meraki_users.operations.admins import OrganizationSelector, Outcome
+from nautobot_meraki_users.operations.engine import OrganizationResult, Report
 from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
 
 GROUPING = "Meraki Users"
@@ -135,11 +136,11 @@ class MerakiUsersJob(Job):
 
     def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
         """Run one operation in every organization, keep the inventory current, log one line per organization."""
-        report = service.run_operation(dashboard, orgs, operation, dryrun, _log_later, app_settings.concurrency)
+        report = engine.run_operation(dashboard, orgs, operation, dryrun, _log_later, app_settings.concurrency)
         before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
         if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
-            inventory.record_changes_or_warn(report.organizations, self.logger)
-        skipped = [service.skipped_result(org) for org in report.skipped]  # left out of `all`: one line each
+            sync.record_changes_or_warn(report.organizations, self.logger)
+        skipped = [engine.skipped_result(org) for org in report.skipped]  # left out of `all`: one line each
         self.log_results(report.organizations + skipped, before)
         return report
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from nautobot_meraki_users.admins import (
+from nautobot_meraki_users.errors import FieldError, InputError
+from nautobot_meraki_users.operations.admins import (
     AdminRequest,
     OrganizationSelector,
     check_allowed,
@@ -16,7 +17,6 @@ from nautobot_meraki_users.admins import (
     parse_access_request,
     parse_organization_selector,
 )
-from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.settings import AppSettings
 
 

@@ -15,7 +15,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from nautobot_meraki_users.admins import (
+from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.dashboard.fanout import Done, fan_out
+from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message
+from nautobot_meraki_users.operations.admins import (
     AdminRequest,
     Change,
     Organization,
@@ -34,9 +37,6 @@ from nautobot_meraki_users.admins import (
     same_access,
     select_organizations,
 )
-from nautobot_meraki_users.dashboard import Dashboard
-from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message
-from nautobot_meraki_users.fanout import Done, fan_out
 
 
 @dataclass

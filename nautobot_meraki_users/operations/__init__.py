@@ -1,0 +1,1 @@
+"""Admin operations: input checks, pure planning, the engine that reads, plans and applies, CSV import."""
