@@ -4,6 +4,8 @@ from importlib import metadata
 
 from nautobot.apps import NautobotAppConfig
 
+from nautobot_meraki_users.settings import DEFAULTS
+
 __version__ = metadata.version("nautobot-meraki-users")
 
 
@@ -19,22 +21,7 @@ class MerakiUsersConfig(NautobotAppConfig):
     required_settings = []
     min_version = "3.2.0"
     max_version = "3.2.99"
-    default_settings = {
-        "api_key": None,
-        "api_key_secrets_group": None,
-        "base_url": "https://api.meraki.com/api/v1",
-        "email_regex": None,
-        "allowed_organization_ids": [],
-        "proxy": None,
-        "request_timeout": 30,
-        "maximum_retries": 5,
-        "concurrency": 40,
-        "rate_limit_per_organization": 10,
-        "rate_limit_per_ip": 100,
-        "rate_limit_burst": 0,
-        "import_max_rows": 10000,
-        "import_max_field_size": 65536,
-    }
+    default_settings = dict(DEFAULTS)  # settings.DEFAULTS: every default in one place
     caching_config = {}
     jobs = "jobs.jobs"
     searchable_models = ["merakiorganization", "merakinetwork", "merakiadministrator"]

@@ -24,6 +24,16 @@ class FieldError:
         return f"{self.field}: {self.message}"
 
 
+def on_line(line: int, errors: list[FieldError]) -> list[FieldError]:
+    """The errors of one row of an import file, each named `line N: field`.
+
+    Example:
+        >>> [str(e) for e in on_line(3, [FieldError("user_email", "is required.")])]
+        ['line 3: user_email: is required.']
+    """
+    return [FieldError(f"line {line}: {error.field}", error.message) for error in errors]
+
+
 class InputError(MerakiUsersError):
     """The job's input is invalid; nothing was changed."""
 

@@ -11,8 +11,25 @@ from nautobot_meraki_users.errors import ConfigurationError
 APP_NAME = "nautobot_meraki_users"
 API_KEY_ENVIRONMENT_VARIABLE = "MERAKI_DASHBOARD_API_KEY"
 DEFAULT_BASE_URL = "https://api.meraki.com/api/v1"
-DEFAULT_IMPORT_MAX_ROWS = 10000
-DEFAULT_IMPORT_MAX_FIELD_SIZE = 65536  # characters per cell
+
+# Every setting's default, in one place: the AppConfig's default_settings, AppSettings and the parsing below
+# all read it (app-config-schema.json repeats them for tools; a test keeps the two equal).
+DEFAULTS: dict[str, object] = {
+    "api_key": None,
+    "api_key_secrets_group": None,
+    "base_url": DEFAULT_BASE_URL,
+    "email_regex": None,
+    "allowed_organization_ids": [],
+    "proxy": None,
+    "request_timeout": 30,
+    "maximum_retries": 5,
+    "concurrency": 40,
+    "rate_limit_per_organization": 10,
+    "rate_limit_per_ip": 100,
+    "rate_limit_burst": 0,
+    "import_max_rows": 10000,
+    "import_max_field_size": 65536,  # characters per CSV cell
+}
 
 
 @dataclass(frozen=True)
@@ -25,14 +42,14 @@ class AppSettings:
     email_regex: str | None = None
     allowed_organization_ids: tuple[str, ...] = ()
     proxy: str | None = None
-    request_timeout: float = 30
-    maximum_retries: int = 5
-    concurrency: int = 40
-    rate_limit_per_organization: float = 10
-    rate_limit_per_ip: float = 100
-    rate_limit_burst: int = 0
-    import_max_rows: int = DEFAULT_IMPORT_MAX_ROWS
-    import_max_field_size: int = DEFAULT_IMPORT_MAX_FIELD_SIZE
+    request_timeout: float = float(DEFAULTS["request_timeout"])
+    maximum_retries: int = int(DEFAULTS["maximum_retries"])
+    concurrency: int = int(DEFAULTS["concurrency"])
+    rate_limit_per_organization: float = float(DEFAULTS["rate_limit_per_organization"])
+    rate_limit_per_ip: float = float(DEFAULTS["rate_limit_per_ip"])
+    rate_limit_burst: int = int(DEFAULTS["rate_limit_burst"])
+    import_max_rows: int = int(DEFAULTS["import_max_rows"])
+    import_max_field_size: int = int(DEFAULTS["import_max_field_size"])
 
     @property
     def email_pattern(self) -> re.Pattern[str] | None:
@@ -57,10 +74,10 @@ def _as_id_tuple(value: object) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in value if str(item).strip())
 
 
-def _number(config: dict, key: str, default: float, kind: type, minimum: float) -> float:
+def _number(config: dict, key: str, kind: type, minimum: float) -> float:
     value = config.get(key)
     if value is None or value == "":
-        return kind(default)
+        return kind(DEFAULTS[key])
     try:
         number = kind(value)
     except (TypeError, ValueError):
@@ -94,14 +111,14 @@ def settings_from_mapping(config: dict) -> AppSettings:
                 f"email_regex: {email_regex!r} is not a valid regular expression ({err}). "
                 'Fix PLUGINS_CONFIG["nautobot_meraki_users"]["email_regex"].'
             ) from None
-    request_timeout = _number(config, "request_timeout", 30, float, minimum=0.001)
-    maximum_retries = _number(config, "maximum_retries", 5, int, minimum=1)
-    concurrency = _number(config, "concurrency", 40, int, minimum=1)
-    rate_limit_per_organization = _number(config, "rate_limit_per_organization", 10, float, minimum=0.1)
-    rate_limit_per_ip = _number(config, "rate_limit_per_ip", 100, float, minimum=0.1)
-    rate_limit_burst = _number(config, "rate_limit_burst", 0, int, minimum=0)
-    import_max_rows = _number(config, "import_max_rows", DEFAULT_IMPORT_MAX_ROWS, int, minimum=1)
-    import_max_field_size = _number(config, "import_max_field_size", DEFAULT_IMPORT_MAX_FIELD_SIZE, int, minimum=1)
+    request_timeout = _number(config, "request_timeout", float, minimum=0.001)
+    maximum_retries = _number(config, "maximum_retries", int, minimum=1)
+    concurrency = _number(config, "concurrency", int, minimum=1)
+    rate_limit_per_organization = _number(config, "rate_limit_per_organization", float, minimum=0.1)
+    rate_limit_per_ip = _number(config, "rate_limit_per_ip", float, minimum=0.1)
+    rate_limit_burst = _number(config, "rate_limit_burst", int, minimum=0)
+    import_max_rows = _number(config, "import_max_rows", int, minimum=1)
+    import_max_field_size = _number(config, "import_max_field_size", int, minimum=1)
     base_url = str(_blank_to_none(config.get("base_url")) or DEFAULT_BASE_URL).rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise ConfigurationError(

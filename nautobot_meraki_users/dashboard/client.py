@@ -277,6 +277,14 @@ class Dashboard:
             or []
         )
 
+    def organization_state(self, organization_id: str, with_networks: bool = True) -> tuple[list[dict], list[dict]]:
+        """One organization's admins and (when asked) every page of its networks: the one reader of that state.
+
+        The engine plans from it and the inventory sync stores it.
+        """
+        admins = self.admins(organization_id)
+        return admins, self.networks(organization_id) if with_networks else []
+
     def create_admin(self, organization_id: str, body: dict) -> dict:
         """POST a new admin; returns Meraki's record of it."""
         fields = dict(body)

@@ -103,14 +103,11 @@ def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concu
         read_started=timezone.now(),
     )
 
-    def read(org: Organization) -> tuple[list[dict], list[dict]]:
-        return dashboard.networks(org.id), dashboard.admins(org.id)
-
-    for done in fan_out(read, organizations, concurrency):
+    for done in fan_out(lambda org: dashboard.organization_state(org.id), organizations, concurrency):
         if done.error is not None:
             snapshot.failed[done.item.id] = failure_message(done.error)
         else:
-            snapshot.networks[done.item.id], snapshot.admins[done.item.id] = done.value
+            snapshot.admins[done.item.id], snapshot.networks[done.item.id] = done.value
     return snapshot
 
 

@@ -87,7 +87,7 @@ class CreateUsers(MerakiUsersJob):
                 operation = engine.Operation("create", request.email, request)
                 return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
 
-        return self.guarded(body, dryrun, _safe_selector(data))
+        return self.guarded(body, dryrun, lambda: _safe_selector(data))
 
 
 class UpdateUsers(MerakiUsersJob):
@@ -147,7 +147,7 @@ class UpdateUsers(MerakiUsersJob):
                 self.fail(f"{request.email} is not an admin of any of the {len(report.organizations)} organization(s).")
             return self.finish(report)
 
-        return self.guarded(body, dryrun, _safe_selector(data))
+        return self.guarded(body, dryrun, lambda: _safe_selector(data))
 
 
 class DeleteUsers(MerakiUsersJob):
@@ -179,7 +179,7 @@ class DeleteUsers(MerakiUsersJob):
                 operation = engine.Operation("delete", email)
                 return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
 
-        return self.guarded(body, dryrun, _safe_selector(data))
+        return self.guarded(body, dryrun, lambda: _safe_selector(data))
 
 
 class ListUsers(MerakiUsersJob):
@@ -215,17 +215,15 @@ class ListUsers(MerakiUsersJob):
 
                 rows, results = engine.list_admins(dashboard, orgs, email, log, app_settings.concurrency)
             self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, LIST_COLUMNS))
-            failed = [r for r in results if r.outcome == "failed"]
-            if failed:
-                self.fail(
-                    f"{len(failed)} of {len(results)} organization(s) could not be read: "
-                    + ", ".join(r.organization_id for r in failed)
-                )
-            else:
-                self.logger.info("Listed %d admin(s) in %d organization(s).", len(rows), len(results))
+            self.conclude(
+                [r.organization_id for r in results if r.outcome == "failed"],
+                len(results),
+                "could not be read",
+                f"Listed {len(rows)} admin(s) in {len(results)} organization(s).",
+            )
             return rows
 
-        return self.guarded(body, False, _safe_selector(data, default="all"))
+        return self.guarded(body, False, lambda: _safe_selector(data, default="all"))
 
 
 class ImportUsers(MerakiUsersJob):
@@ -328,14 +326,13 @@ class SyncInventory(MerakiUsersJob):
                     log_safe(skipped["organization_id"]),
                     log_safe(skipped["reason"]),
                 )
-            if report.failed:
-                self.fail(f"{len(report.failed)} of {len(orgs)} organization(s) could not be read.")
-            else:
-                self.logger.info(
-                    "Synced %d organization(s): %s",
-                    len(orgs),
-                    ", ".join(f"{k} {v}" for k, v in report.counts.items()) or "no change",
-                )
+            self.conclude(
+                list(report.failed),
+                len(orgs),
+                "could not be read",
+                f"Synced {len(orgs)} organization(s): "
+                + (", ".join(f"{k} {v}" for k, v in report.counts.items()) or "no change"),
+            )
             return report.as_dict()
 
         return self.guarded(body, dryrun)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django_redis import get_redis_connection
@@ -185,16 +187,21 @@ class MerakiUsersJob(Job):
 
     def finish(self, report: Report) -> dict:
         """Fail the job if any organization failed (or conflicted), and return the JSON result."""
-        result = report.as_dict()
         bad = [r for r in report.organizations if r.outcome in (Outcome.FAILED, Outcome.CONFLICT)]
-        if bad:
-            self.fail(
-                f"{len(bad)} of {len(report.organizations)} organization(s) failed: "
-                + ", ".join(f"{r.organization_id} ({r.outcome})" for r in bad)
-            )
+        self.conclude(
+            [f"{r.organization_id} ({r.outcome})" for r in bad],
+            len(report.organizations),
+            "failed",
+            "Done: " + (", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())) or "nothing"),
+        )
+        return report.as_dict()
+
+    def conclude(self, failures: list[str], total: int, what_failed: str, summary: str) -> None:
+        """The one place that decides a run's status: FAILURE naming each failed organization, else `summary`."""
+        if failures:
+            self.fail(f"{len(failures)} of {total} organization(s) {what_failed}: {', '.join(failures)}")
         else:
-            self.logger.info("Done: %s", ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())) or "nothing")
-        return result
+            self.logger.info(summary)
 
     def abort(self, message: str, dryrun: bool, selector: OrganizationSelector | None = None) -> dict:
         """End the job without any change: log the reason and report each named organization as failed."""
@@ -217,11 +224,14 @@ class MerakiUsersJob(Job):
         result["errors"] = [str(error) for error in err.errors]
         return result
 
-    def guarded(self, body, dryrun: bool, selector: OrganizationSelector | None = None) -> dict:
-        """Run `body()` and turn configuration and Dashboard errors into a failed job with a clear message."""
+    def guarded(self, body, dryrun: bool, selector: Callable[[], OrganizationSelector | None] | None = None) -> dict:
+        """Run `body()` and turn configuration and Dashboard errors into a failed job with a clear message.
+
+        `selector` is called only when the job stops early, to report each named organization as failed.
+        """
         try:
             return body()
         except InputError as err:
             return self.abort_on_input(err, dryrun)
         except (ConfigurationError, DashboardError) as err:
-            return self.abort(str(err), dryrun, selector)
+            return self.abort(str(err), dryrun, selector() if selector else None)

@@ -17,7 +17,6 @@ from nautobot.core.forms.widgets import APISelectMultiple, StaticSelect2Multiple
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-ORGANIZATIONS_API = "/api/plugins/meraki-users/organizations/"
 NETWORKS_API = "/api/plugins/meraki-users/networks/"
 VIEW_ORGANIZATIONS = "nautobot_meraki_users.view_merakiorganization"
 NO_PICKS_LABEL = "All organizations (to pick single ones you need permission to view Meraki organizations)"

@@ -228,12 +228,12 @@ def select_organizations(
     """Pick the organizations a job works on, in the order requested (or the Dashboard's order for `all`).
 
     `all` leaves out organizations whose API access is disabled; an explicit ID of one is kept (the engine
-    reports it as failed without calling it).
+    reports it as failed without calling it). Explicit IDs were checked against `allowed_ids` when the input
+    was parsed (`operations.inputs.parse_selector`), once.
 
     Raises:
-        InputError: an explicit ID is not visible to the API key (or not allowed).
+        InputError: an explicit ID is not visible to the API key.
     """
-    check_allowed(selector, allowed_ids, field_name)
     if selector.all:
         return [org for org in visible if org.api_enabled and (not allowed_ids or org.id in allowed_ids)]
     by_id = {org.id: org for org in visible}

@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from nautobot_meraki_users.errors import FieldError, InputError
+from nautobot_meraki_users.errors import FieldError, InputError, on_line
 from nautobot_meraki_users.operations import inputs
 from nautobot_meraki_users.operations.admins import (
     AdminRequest,
@@ -19,7 +19,7 @@ from nautobot_meraki_users.operations.admins import (
     select_organizations,
 )
 from nautobot_meraki_users.operations.engine import Operation, OrganizationResult, Target
-from nautobot_meraki_users.settings import DEFAULT_IMPORT_MAX_FIELD_SIZE, DEFAULT_IMPORT_MAX_ROWS, AppSettings
+from nautobot_meraki_users.settings import AppSettings
 
 ACTIONS = ("create", "update", "delete")
 IMPORT_COLUMNS = (
@@ -52,8 +52,8 @@ class ImportRow:
 def read_rows(
     content: bytes,
     *,
-    max_rows: int = DEFAULT_IMPORT_MAX_ROWS,
-    max_field_size: int = DEFAULT_IMPORT_MAX_FIELD_SIZE,
+    max_rows: int = AppSettings.import_max_rows,
+    max_field_size: int = AppSettings.import_max_field_size,
 ) -> list[tuple[int, dict]]:
     """Decode the file and return (line number, row dict) for every non-blank data row.
 
@@ -194,7 +194,7 @@ def check_rows(rows: list[tuple[int, dict]], app_settings: AppSettings) -> list[
                 request = None if isinstance(parsed, str) else parsed
                 row_errors.extend(_duplicates(line, email, selector, seen))
                 checked.append(ImportRow(line, action, email, selector, request))
-        errors.extend(FieldError(f"line {line}: {e.field}", e.message) for e in row_errors)
+        errors.extend(on_line(line, row_errors))
     if errors:
         raise InputError(errors)
     return checked
@@ -248,7 +248,7 @@ def targets_for(rows: list[ImportRow], visible: list[Organization], app_settings
         try:
             orgs = select_organizations(row.selector, visible, app_settings.allowed_organization_ids)
         except InputError as err:
-            errors.extend(FieldError(f"line {row.line}: {e.field}", e.message) for e in err.errors)
+            errors.extend(on_line(row.line, err.errors))
             continue
         operation = Operation(row.action, row.email, row.request, line=row.line)
         targets.extend(Target(org, operation) for org in orgs)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.dashboard.client import Dashboard
 from nautobot_meraki_users.dashboard.fanout import Done, fan_out
-from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message
+from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message, on_line
 from nautobot_meraki_users.operations.admins import (
     AdminRequest,
     Change,
@@ -143,7 +143,7 @@ class Operation:
         errors += check_tags(self.request.access.tags or (), networks, org)
         planner = plan_create if self.action == "create" else plan_update
         if self.line is not None:
-            errors = [FieldError(f"line {self.line}: {e.field}", e.message) for e in errors]
+            errors = on_line(self.line, errors)
         return planner(self.request, admins, network_ids), errors
 
 
@@ -188,10 +188,7 @@ def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
 
 def _read(dashboard: Dashboard, group: list[Target]) -> tuple[list[dict], list[dict]]:
     """One organization's admins, and its networks when an operation there needs them."""
-    org = group[0].org
-    admins = dashboard.admins(org.id)
-    networks = dashboard.networks(org.id) if any(t.operation.needs_networks for t in group) else []
-    return admins, networks
+    return dashboard.organization_state(group[0].org.id, with_networks=any(t.operation.needs_networks for t in group))
 
 
 def _readable(group: list[Target]) -> bool:
@@ -280,14 +277,11 @@ def execute_targets(
     def read_plan_apply(group: list[Target]) -> list[OrganizationResult]:
         if not _readable(group):
             return _apply_group(dashboard, group, dryrun)
-        errors: list[FieldError] = []
         try:
             read = Done(group, value=_read(dashboard, group))
         except Exception as err:  # noqa: BLE001 - reported on this organization's targets
             read = Done(group, error=err)
-        _plan_group(read, errors)
-        if errors:  # cannot happen without networks; never write on an input error
-            raise InputError(errors)
+        _plan_group(read, [])  # without networks or tags to resolve, planning finds no input error
         return _apply_group(dashboard, group, dryrun)
 
     groups = list(_by_organization(targets).values())
