@@ -42,22 +42,30 @@ def seed(fake: FakeDashboard) -> None:
     fake.add_organization("300", "Initech")
 
 
-class MerakiJobTestCase(TestCase):
-    """Runs the app's jobs in-process against a seeded fake Dashboard, each test in a transaction rolled back after it.
+class JobTestCase(TestCase):
+    """A Nautobot test case that runs jobs in-process, each test in a transaction rolled back after it.
 
     Nautobot writes job log lines through a second connection (the `job_logs` alias) so that they outlive a rolled
     back job; that connection cannot see this test's uncommitted JobResult. Here the lines go through the default
     connection instead (Nautobot's `JOB_LOGS` switch), so they are rolled back with the test. A rollback costs
     milliseconds where a TransactionTestCase truncates Nautobot's ~500 tables after every test (about 3 s here).
+    Tests that need committed data (another process reads it) stay TransactionTestCase.
     """
-
-    config_overrides: dict = {}
 
     def setUp(self):
         super().setUp()
         job_logs = mock.patch.object(nautobot_jobs, "JOB_LOGS", None)
         job_logs.start()
         self.addCleanup(job_logs.stop)
+
+
+class MerakiJobTestCase(JobTestCase):
+    """Runs the app's jobs in-process against a seeded fake Dashboard."""
+
+    config_overrides: dict = {}
+
+    def setUp(self):
+        super().setUp()
         self.fake = FakeDashboard(api_key=API_KEY)
         seed(self.fake)
         router = self.fake.mock(BASE_URL)
