@@ -9,8 +9,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from factories import MerakiAdministratorFactory, MerakiOrganizationFactory
-from job_helpers import MerakiJobTestCase
-from nautobot.apps.testing import TransactionTestCase, create_job_result_and_run_job
+from job_helpers import JobTestCase, MerakiJobTestCase
+from nautobot.apps.testing import create_job_result_and_run_job
 from nautobot.extras.models import FileProxy
 
 from nautobot_meraki_users import csv_safety
@@ -86,10 +86,8 @@ class JobCsvFilesTest(MerakiJobTestCase):
         self.assertEqual(csv_row["outcome"], "updated")
 
 
-class InventoryCsvExportFormulaTest(TransactionTestCase):
+class InventoryCsvExportFormulaTest(JobTestCase):
     """The list views' Export (Nautobot's ExportObjectList job) and the REST API's CSV go through our serializers."""
-
-    databases = ("default", "job_logs")
 
     def setUp(self):
         super().setUp()

@@ -8,7 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 from factories import create_audit_inventory
-from nautobot.apps.testing import TestCase, TransactionTestCase, ViewTestCases, create_job_result_and_run_job
+from job_helpers import JobTestCase
+from nautobot.apps.testing import TestCase, ViewTestCases, create_job_result_and_run_job
 from nautobot.apps.utils import get_filterset_for_model
 
 from nautobot_meraki_users.forms import (
@@ -203,10 +204,8 @@ class InventoryPagesTest(TestCase):
         self.assertNotIn(self.inventory["admins"]["bob"].get_absolute_url(), body)
 
 
-class InventoryCsvExportTest(TransactionTestCase):
+class InventoryCsvExportTest(JobTestCase):
     """The list's Export button runs Nautobot's ExportObjectList job with the list's filters."""
-
-    databases = ("default", "job_logs")
 
     def setUp(self):
         super().setUp()
