@@ -1,0 +1,46 @@
+"""A write job's bookkeeping costs a few statements per job, not a few per organization."""
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from job_helpers import MerakiJobTestCase
+from nautobot.extras.choices import ObjectChangeActionChoices, ObjectChangeEventContextChoices
+from nautobot.extras.context_managers import web_request_context
+from nautobot.extras.models import ObjectChange
+
+from nautobot_meraki_users import inventory
+from nautobot_meraki_users.admins import Outcome
+from nautobot_meraki_users.models import MerakiAdministrator
+from nautobot_meraki_users.service import OrganizationResult
+
+
+class RecordChangesCostTest(MerakiJobTestCase):
+    def upkeep_queries(self, count: int) -> int:
+        """Queries of one upkeep that creates `count` admins and removes `count` synced ones, in a job's context."""
+        for number in range(count):
+            self.fake.add_admin("100", f"gone{count}-{number}@example.com", "Gone")
+        self.run_job("SyncInventory")
+        gone = MerakiAdministrator.objects.filter(email__startswith=f"gone{count}-")
+        results = [
+            OrganizationResult("100", "Acme", Outcome.REMOVED, row.admin_id, "removed") for row in gone
+        ]  # fmt: skip
+        for number in range(count):
+            record = self.fake.add_admin("200", f"new{count}-{number}@example.com", "New")
+            results.append(OrganizationResult("200", "Globex", Outcome.CREATED, record["id"], "created", record=record))
+        expected = {row.pk: row.to_objectchange(ObjectChangeActionChoices.ACTION_DELETE).object_data for row in gone}
+        user = get_user_model().objects.create(username=f"job-user-{count}")
+        job = ObjectChangeEventContextChoices.CONTEXT_JOB
+        with web_request_context(user, context_detail="t", context=job), CaptureQueriesContext(connection) as queries:
+            upkeep = inventory.record_changes(results)
+        self.assertEqual(upkeep.failed, {})
+        self.assertFalse(MerakiAdministrator.objects.filter(email__startswith=f"gone{count}-").exists())
+        self.assertEqual(MerakiAdministrator.objects.filter(email__startswith=f"new{count}-").count(), count)
+        deleted = ObjectChange.objects.filter(user=user, action=ObjectChangeActionChoices.ACTION_DELETE)
+        self.assertEqual({c.changed_object_id: c.object_data for c in deleted}, expected)
+        created = ObjectChange.objects.filter(user=user, action=ObjectChangeActionChoices.ACTION_CREATE)
+        self.assertEqual(created.count(), count)
+        return len(queries)
+
+    def test_the_upkeep_of_many_organizations_costs_what_the_upkeep_of_one_does(self):
+        few, many = self.upkeep_queries(1), self.upkeep_queries(15)
+        self.assertEqual(many, few, "the inventory upkeep should not grow with the number of admins it changes")
