@@ -1,7 +1,7 @@
 """A write job's bookkeeping costs a few statements per job, not a few per organization."""
 
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import ObjectChangeActionChoices, ObjectChangeEventContextChoices
@@ -44,3 +44,21 @@ class RecordChangesCostTest(MerakiJobTestCase):
     def test_the_upkeep_of_many_organizations_costs_what_the_upkeep_of_one_does(self):
         few, many = self.upkeep_queries(1), self.upkeep_queries(15)
         self.assertEqual(many, few, "the inventory upkeep should not grow with the number of admins it changes")
+
+
+class LogLinesCostTest(MerakiJobTestCase):
+    def log_inserts(self, **data) -> tuple[int, list]:
+        """INSERTs into the job log while a DeleteUsers job runs, and the job's log lines."""
+        with CaptureQueriesContext(connections["job_logs"]) as queries:
+            _, result, logs = self.run_job("DeleteUsers", user_email="nobody@example.com", **data)
+        inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "extras_joblogentry"')]
+        return len(inserts), result, logs
+
+    def test_the_per_organization_lines_are_written_together(self):
+        one, result, _ = self.log_inserts(meraki_org_id="100")
+        self.assertEqual(len(result["organizations"]), 1)
+        three, result, logs = self.log_inserts(meraki_org_id="all")
+        self.assertEqual([org["outcome"] for org in result["organizations"]], ["absent"] * 3)
+        self.assertEqual(three, one, "one INSERT for all the organizations' lines")
+        lines = [message for _, message in logs if ": absent: " in message]
+        self.assertEqual([line.split(" ")[0] for line in lines], ["100", "200", "300"])  # in the result's order
