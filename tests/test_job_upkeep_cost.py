@@ -62,3 +62,14 @@ class LogLinesCostTest(MerakiJobTestCase):
         self.assertEqual(three, one, "one INSERT for all the organizations' lines")
         lines = [message for _, message in logs if ": absent: " in message]
         self.assertEqual([line.split(" ")[0] for line in lines], ["100", "200", "300"])  # in the result's order
+
+    def test_a_sync_writes_its_change_lines_together(self):
+        def sync() -> tuple[int, list]:
+            with CaptureQueriesContext(connections["job_logs"]) as queries:
+                _, _, logs = self.run_job("SyncInventory")
+            return sum(q["sql"].startswith('INSERT INTO "extras_joblogentry"') for q in queries.captured_queries), logs
+
+        changes, logs = sync()  # the first sync creates 7 rows: one line each
+        self.assertEqual(len([m for _, m in logs if m.startswith("created ")]), 7)
+        nothing, _ = sync()
+        self.assertLessEqual(changes, nothing + 1, "one INSERT for all the change lines")
