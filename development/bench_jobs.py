@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = "meraki_users_bench"
+BENCH_DB = os.environ.get("MERAKI_USERS_BENCH_DB", "meraki_users_bench")  # one per concurrent bench
 BENCH_USER = "bench"
 BENCH_CONFIG = ROOT / "development" / "bench_nautobot_config.py"
 PROFILES = ROOT / "development" / ".state" / "bench"

@@ -18,17 +18,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
 from django.db import models, transaction
 from django.db.models import prefetch_related_objects
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from nautobot.core.api.utils import get_serializer_for_model
+from nautobot.core.models import BaseModel
 from nautobot.extras.choices import ObjectChangeActionChoices
 from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL, CHANGELOG_MAX_OBJECT_REPR
-from nautobot.extras.models import ObjectChange
+from nautobot.extras.models import ContactAssociation, Note, ObjectChange
 from nautobot.extras.signals import change_context_state
-from nautobot.extras.utils import bulk_delete_with_bulk_change_logging
 
 from nautobot_meraki_users.dashboard.client import Dashboard
 from nautobot_meraki_users.dashboard.fanout import fan_out
@@ -40,6 +42,7 @@ from nautobot_meraki_users.operations.engine import OrganizationResult, skipped_
 
 BATCH_SIZE = 500
 UPDATE_BATCH_SIZE = 100  # bulk_update writes one CASE per column over the batch: its cost grows with the square
+INVENTORY_MODELS = (MerakiOrganization, MerakiNetwork, MerakiAdministrator)  # their change log is built in bulk
 WRITTEN = (Outcome.CREATED, Outcome.UPDATED, Outcome.REMOVED)  # the outcomes that changed an admin in Meraki
 
 
@@ -219,24 +222,63 @@ def log_changes(instances: list, action: str) -> None:
     context = change_context_state.get()
     if context is None or not instances:
         return
-    user = context.get_user()
     for start in range(0, len(instances), BATCH_SIZE):
-        entries = object_changes(instances[start : start + BATCH_SIZE], action)
-        for entry in entries:
-            entry.user = user
-            entry.user_name = user.username if user is not None else "Undefined"
-            entry.request_id = context.change_id
-            entry.change_context = context.context
-            entry.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
-        ObjectChange.objects.bulk_create(entries, batch_size=BATCH_SIZE)
+        _save_changes(object_changes(instances[start : start + BATCH_SIZE], action), context)
+
+
+def _save_changes(entries: list[ObjectChange], context) -> None:
+    """Attribute `entries` to the change context (user, request ID, context and its detail) and insert them."""
+    user = context.get_user()
+    for entry in entries:
+        entry.user = user
+        entry.user_name = user.username if user is not None else "Undefined"
+        entry.request_id = context.change_id
+        entry.change_context = context.context
+        entry.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
+    ObjectChange.objects.bulk_create(entries, batch_size=BATCH_SIZE)
 
 
 def _delete_rows(queryset) -> None:
-    """Delete rows (and the rows that cascade from them), each logged in the change log, in bulk."""
-    if change_context_state.get() is None:
+    """Delete rows (and the rows that cascade from them), each logged in the change log, in bulk.
+
+    What Nautobot's `bulk_delete_with_bulk_change_logging` does (cascaded rows and their notes are logged too, the
+    rows' notes and contact associations removed), in a few statements: the inventory's rows are serialized in bulk
+    (`object_changes`) and their notes and contact associations deleted per model, not per row by a signal.
+    """
+    context = change_context_state.get()
+    if context is None:
         queryset.delete()
-    else:
-        bulk_delete_with_bulk_change_logging(queryset, batch_size=BATCH_SIZE)
+        return
+    collector = Collector(using=queryset.db)
+    collector.collect(list(queryset))
+    entries, attached = [], []
+    for model, instances in collector.data.items():
+        instances = list(instances)
+        if not instances or not issubclass(model, BaseModel):
+            continue
+        content_type = ContentType.objects.get_for_model(model)
+        pks = [instance.pk for instance in instances]
+        notes = list(Note.objects.filter(assigned_object_type=content_type, assigned_object_id__in=pks))
+        attached += [
+            Note.objects.filter(pk__in=[note.pk for note in notes]),
+            ContactAssociation.objects.filter(associated_object_type=content_type, associated_object_id__in=pks),
+        ]
+        if model in INVENTORY_MODELS:
+            if "organization" in {f.name for f in model._meta.fields}:
+                prefetch_related_objects(instances, "organization")  # their names include the organization's
+            entries += object_changes(instances, ObjectChangeActionChoices.ACTION_DELETE)
+        elif hasattr(model, "to_objectchange"):
+            entries += [instance.to_objectchange(ObjectChangeActionChoices.ACTION_DELETE) for instance in instances]
+        entries += [note.to_objectchange(ObjectChangeActionChoices.ACTION_DELETE) for note in notes]
+    with transaction.atomic():
+        _save_changes([entry for entry in entries if entry is not None], context)
+        token = change_context_state.set(None)  # logged above: Nautobot's per-row delete signal has nothing to do
+        try:
+            for rows in attached:
+                rows.delete()
+            queryset.delete()
+        finally:
+            change_context_state.reset(token)
 
 
 def _sync_rows(model, existing: dict, wanted: dict, fixed, report: SyncReport, kind: str, now, label, since) -> None:
@@ -372,8 +414,9 @@ def _organization_row(org_id: str, name: str, now, notes: list[str]) -> MerakiOr
 def record_changes(results: list[OrganizationResult]) -> Upkeep:
     """After a write job: upsert the admins it created or updated, delete the ones it removed.
 
-    Each organization is kept current in its own savepoint: a problem in one is reported in the returned
-    `Upkeep.failed` and leaves the others alone. Values longer than their columns are cut, noted in `Upkeep.notes`.
+    All organizations are kept current by a few bulk statements (change log included). Should that fail, each
+    organization is redone in its own savepoint: a problem in one is reported in the returned `Upkeep.failed` and
+    leaves the others alone. Values longer than their columns are cut, noted in `Upkeep.notes`.
     """
     upkeep, now = Upkeep(), timezone.now()
     by_org: dict[str, list[OrganizationResult]] = {}
@@ -381,23 +424,67 @@ def record_changes(results: list[OrganizationResult]) -> Upkeep:
         by_org.setdefault(result.organization_id, []).append(result)
     if not by_org:
         return upkeep
-    orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=by_org)}
+    try:
+        with transaction.atomic():
+            _record_rows(by_org, now, upkeep.notes)
+        return upkeep
+    except Exception:  # noqa: BLE001 - find the organization(s) at fault: one savepoint each
+        upkeep.notes.clear()
     for org_id, org_results in by_org.items():
         try:
             with transaction.atomic():
-                org = orgs.get(org_id) or _organization_row(org_id, org_results[0].organization_name, now, upkeep.notes)
-                for result in org_results:
-                    if result.outcome == Outcome.REMOVED:
-                        MerakiAdministrator.objects.filter(organization=org, admin_id=result.admin_id).delete()
-                    elif result.record:
-                        record = f"administrator {result.admin_id} in organization {org_id}"
-                        values = fit_values(MerakiAdministrator, admin_fields(result.record), record, upkeep.notes)
-                        MerakiAdministrator.objects.update_or_create(
-                            organization=org, admin_id=result.admin_id, defaults={**values, "last_seen": now}
-                        )
+                _record_rows({org_id: org_results}, now, upkeep.notes)
         except Exception as err:  # noqa: BLE001 - any inventory error: the Meraki change stands, report it
             upkeep.failed[org_id] = f"{type(err).__name__}: {err}"
     return upkeep
+
+
+def _record_rows(by_org: dict[str, list[OrganizationResult]], now, notes: list[str]) -> None:
+    """Bring the admins of `by_org`'s results to their last result's state: one read, then bulk writes."""
+    orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=by_org)}
+    wanted: dict[tuple[str, str], dict | None] = {}  # (organization ID, admin ID) -> fields, None: removed
+    for org_id, org_results in by_org.items():
+        if org_id not in orgs:
+            orgs[org_id] = _organization_row(org_id, org_results[0].organization_name, now, notes)
+        for result in org_results:  # in order: a later result for the same admin wins
+            key = (org_id, result.admin_id)
+            if result.outcome == Outcome.REMOVED:
+                wanted[key] = None
+            elif result.record:
+                record = f"administrator {result.admin_id} in organization {org_id}"
+                wanted[key] = fit_values(MerakiAdministrator, admin_fields(result.record), record, notes)
+    existing = {
+        (row.organization.organization_id, row.admin_id): row
+        for row in MerakiAdministrator.objects.filter(
+            organization__in=orgs.values(), admin_id__in={admin_id for _, admin_id in wanted}
+        ).select_related("organization")
+    }
+    fields = sorted({name for values in wanted.values() if values for name in values} | {"last_seen", "last_updated"})
+    gone, changed, new = [], [], []
+    for key, values in wanted.items():
+        row = existing.get(key)
+        if values is None:
+            if row is not None:
+                gone.append(row.pk)
+        elif row is None:
+            new.append(MerakiAdministrator(organization=orgs[key[0]], admin_id=key[1], **values, last_seen=now))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.last_seen = row.last_updated = now
+            changed.append(row)
+    if gone:
+        _delete_rows(MerakiAdministrator.objects.filter(pk__in=gone))
+    if changed:
+        MerakiAdministrator.objects.bulk_update(changed, fields, batch_size=UPDATE_BATCH_SIZE)
+        log_changes(changed, ObjectChangeActionChoices.ACTION_UPDATE)
+    if new:
+        # Another job may store the same admin between the read and this insert: then its row is updated.
+        MerakiAdministrator.objects.bulk_create(
+            new, batch_size=BATCH_SIZE, update_conflicts=True, unique_fields=["organization", "admin_id"],
+            update_fields=fields,
+        )  # fmt: skip
+        log_changes(new, ObjectChangeActionChoices.ACTION_CREATE)
 
 
 def record_changes_or_warn(results: list[OrganizationResult], logger) -> Upkeep:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 
 from django.utils import timezone
 from nautobot.apps.jobs import ChoiceVar, DryRunVar, FileVar, StringVar, register_jobs
@@ -310,8 +311,10 @@ class SyncInventory(MerakiUsersJob):
                 )
                 snapshot = sync.read_snapshot(dashboard, orgs, app_settings.concurrency)
             report = sync.sync_inventory(snapshot, dryrun)
-            for line in report.changes[:SYNC_LOG_LINES]:
-                self.logger.info(("dry run: would have " if dryrun else "") + log_safe(line))
+            prefix = "dry run: would have " if dryrun else ""
+            self.log_lines(
+                [(logging.INFO, prefix + log_safe(line), None, "body") for line in report.changes[:SYNC_LOG_LINES]]
+            )
             if len(report.changes) > SYNC_LOG_LINES:
                 self.logger.info("... and %d more change(s)", len(report.changes) - SYNC_LOG_LINES)
             for note in report.notes:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
+from django.utils import timezone
 from django_redis import get_redis_connection
 from nautobot.apps.jobs import Job
+from nautobot.core.utils.logging import sanitize
+from nautobot.extras.constants import (
+    JOB_LOG_MAX_ABSOLUTE_URL_LENGTH,
+    JOB_LOG_MAX_GROUPING_LENGTH,
+    JOB_LOG_MAX_LOG_OBJECT_LENGTH,
+)
 from nautobot.extras.jobs import JobForm
+from nautobot.extras.models import JobLogEntry
+from nautobot.extras.models import jobs as nautobot_job_models
 
 from nautobot_meraki_users.dashboard.client import Dashboard
 from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
@@ -22,10 +34,21 @@ from nautobot_meraki_users.operations.engine import OrganizationResult, Report
 from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
 
 GROUPING = "Meraki Users"
+ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def _log_later(result: OrganizationResult) -> None:
     """The write jobs log their lines after the inventory upkeep (see MerakiUsersJob.run_operation)."""
+
+
+def _result_line(result: OrganizationResult, prefix: str, admin_name: str) -> tuple[int, str]:
+    """The log level and the escaped line (`log_safe`: it carries Dashboard and user text) of one result."""
+    line = f"{prefix}{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
+    if result.admin_id:  # the email is masked in log lines: name the admin another way
+        who = f"admin {admin_name}, Meraki ID" if admin_name else "Meraki admin ID"
+        line += f" ({who} {result.admin_id})"
+    levels = {Outcome.FAILED: logging.ERROR, Outcome.CONFLICT: logging.WARNING}
+    return levels.get(result.outcome, logging.INFO), log_safe(line)
 
 
 def _org_ids(results: list[OrganizationResult]) -> set[str]:
@@ -153,17 +176,15 @@ class MerakiUsersJob(Job):
         """
         admins = inventory_admins(results)
         orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=_org_ids(results))}
+        lines = []
         for position, result in enumerate(results):
             key = (result.organization_id, result.admin_id)
             admin = admins.get(key)
             known = admin or before.get(key)
             name = (result.record or {}).get("name") or (known.name if known else "")
-            self.log_result(
-                result,
-                prefix=prefixes[position] if prefixes else "",
-                subject=admin or orgs.get(result.organization_id),
-                admin_name=str(name),
-            )
+            level, line = _result_line(result, prefixes[position] if prefixes else "", str(name))
+            lines.append((level, line, admin or orgs.get(result.organization_id), result.organization_id))
+        self.log_lines(lines)
 
     def log_result(
         self, result: OrganizationResult, prefix: str = "", subject: Model | None = None, admin_name: str = ""
@@ -172,18 +193,42 @@ class MerakiUsersJob(Job):
 
         The whole line is escaped (`log_safe`): names and messages carry Dashboard and user text.
         """
-        line = f"{prefix}{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
-        if result.admin_id:  # the email is masked in log lines: name the admin another way
-            who = f"admin {admin_name}, Meraki ID" if admin_name else "Meraki admin ID"
-            line += f" ({who} {result.admin_id})"
-        line = log_safe(line)
-        extra = {"grouping": result.organization_id, "object": subject}
-        if result.outcome == Outcome.FAILED:
-            self.logger.error(line, extra=extra)
-        elif result.outcome == Outcome.CONFLICT:
-            self.logger.warning(line, extra=extra)
-        else:
-            self.logger.info(line, extra=extra)
+        level, line = _result_line(result, prefix, admin_name)
+        self.logger.log(level, line, extra={"grouping": result.organization_id, "object": subject})
+
+    def log_lines(self, lines: list[tuple[int, str, Model | None, str]]) -> None:
+        """Log `lines` (level, message, linked object, grouping) with one INSERT of their JobLogEntry rows.
+
+        Each line still goes through the job's logger (the worker's console and any other handler), marked with
+        Nautobot's `skip_db_logging` so that its database handler does not write it again; the rows are the ones
+        `JobResult.log` writes (the message sanitized; grouping, object name and link cut to their columns).
+        """
+        job_result = getattr(self, "job_result", None)
+        entries, last = [], None
+        for level, message, subject, grouping in lines:
+            extra = {"grouping": grouping, "object": subject}
+            if job_result is None or not self.logger.isEnabledFor(level):
+                self.logger.log(level, message, extra=extra)
+                continue
+            self.logger.log(level, message, extra={**extra, "skip_db_logging": True})
+            url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+            # The page lists entries by their time: each line a microsecond after the one before keeps their order.
+            last = max(timezone.now(), last + ONE_MICROSECOND) if last else timezone.now()
+            entries.append(
+                JobLogEntry(
+                    job_result=job_result,
+                    log_level=logging.getLevelName(level).lower(),
+                    grouping=grouping[:JOB_LOG_MAX_GROUPING_LENGTH],
+                    message=sanitize(message),
+                    created=last,
+                    log_object=str(subject)[:JOB_LOG_MAX_LOG_OBJECT_LENGTH] if subject else "",
+                    absolute_url=url[:JOB_LOG_MAX_ABSOLUTE_URL_LENGTH],
+                )
+            )
+        if entries:
+            job_logs = nautobot_job_models.JOB_LOGS  # read now: JobResult.log reads it the same way
+            database = job_logs if job_result.use_job_logs_db and job_logs else DEFAULT_DB_ALIAS
+            JobLogEntry.objects.using(database).bulk_create(entries)
 
     def finish(self, report: Report) -> dict:
         """Fail the job if any organization failed (or conflicted), and return the JSON result."""
