@@ -1,7 +1,7 @@
 """A write job's bookkeeping costs a few statements per job, not a few per organization."""
 
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import ObjectChangeActionChoices, ObjectChangeEventContextChoices
@@ -47,9 +47,10 @@ class RecordChangesCostTest(MerakiJobTestCase):
 
 
 class LogLinesCostTest(MerakiJobTestCase):
+    # Job tests write log entries through the default connection (JobTestCase switches JOB_LOGS off).
     def log_inserts(self, **data) -> tuple[int, list]:
         """INSERTs into the job log while a DeleteUsers job runs, and the job's log lines."""
-        with CaptureQueriesContext(connections["job_logs"]) as queries:
+        with CaptureQueriesContext(connection) as queries:
             _, result, logs = self.run_job("DeleteUsers", user_email="nobody@example.com", **data)
         inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "extras_joblogentry"')]
         return len(inserts), result, logs
@@ -65,7 +66,7 @@ class LogLinesCostTest(MerakiJobTestCase):
 
     def test_a_sync_writes_its_change_lines_together(self):
         def sync() -> tuple[int, list]:
-            with CaptureQueriesContext(connections["job_logs"]) as queries:
+            with CaptureQueriesContext(connection) as queries:
                 _, _, logs = self.run_job("SyncInventory")
             return sum(q["sql"].startswith('INSERT INTO "extras_joblogentry"') for q in queries.captured_queries), logs
 
