@@ -388,7 +388,7 @@ app's jobs, with its JobResult, its log entries written to PostgreSQL, its inven
 result, in a dedicated database (`meraki_users_bench`, cloned from the migrated template). Before offboard, create
 and import the inventory is filled by running Sync Meraki Inventory (not counted), as on a live system; list and
 sync start from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine* is the same
-operation through the functions the job calls (`service.run_operation` and friends), with no log, no inventory
+operation through the functions the job calls (`operations.engine.run_operation` and friends), with no log, no inventory
 upkeep and no JobResult: the difference between the two is what Nautobot's job machinery and the job's own
 bookkeeping cost.
 
@@ -404,8 +404,8 @@ The second table splits each job's time (one job at a time) by its log entries' 
 own "Running job" and "Job completed" lines are left out of the parts. *Result lines* are the lines with one
 organization's (or one CSV row's) outcome, grouped by organization ID. *Start to first result line* is the
 Dashboard work (reading, planning and applying in every organization: the engine's part); *writing them* is the
-time between the first and the last of those lines (the job writes them once every organization is done, one
-database insert each); *last result line to last own line* is what the job does after them (for offboard and
+time between the first and the last of those lines (the job writes them once every organization is done, with one
+database insert for all); *last result line to last own line* is what the job does after them (for offboard and
 create the inventory upkeep, for list the CSV file, then the summary line; the import keeps the inventory
 current *before* its row lines, so there the upkeep is in the first part); *last own line to job end* is
 Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
