@@ -15,7 +15,14 @@ from nautobot.apps.jobs import ChoiceVar, DryRunVar, FileVar, StringVar, registe
 from nautobot_meraki_users.csv_safety import formula_safe
 from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.inventory import sync
-from nautobot_meraki_users.jobs.base import GROUPING, MerakiUsersJob, as_bool, removed_admins
+from nautobot_meraki_users.jobs.base import (
+    GROUPING,
+    AdminOperationJob,
+    MerakiUsersJob,
+    as_bool,
+    removed_admins,
+    safe_selector,
+)
 from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiOrganization
@@ -25,8 +32,6 @@ from nautobot_meraki_users.operations.admins import (
     ORG_ACCESS_LEVELS,
     PRIVILEGE_LEVELS,
     OrganizationSelector,
-    is_blank,
-    parse_organization_selector,
 )
 from nautobot_meraki_users.settings import AppSettings, load_settings
 
@@ -46,7 +51,7 @@ LIST_PERMISSION_MESSAGE = (
 SYNC_LOG_LINES = 500  # a first sync of a large estate logs its first changes one by one, then a count
 
 
-class CreateUsers(MerakiUsersJob):
+class CreateUsers(AdminOperationJob):
     """Create a Meraki dashboard administrator in one, several or all organizations."""
 
     user_email = StringVar(label="Email", description="The admin's email address (their Meraki login).")
@@ -78,20 +83,10 @@ class CreateUsers(MerakiUsersJob):
         return inputs.parse_create(data, app_settings)
 
     def run(self, dryrun=False, **data):  # noqa: D102
-        dryrun = as_bool(dryrun)
-
-        def body():
-            app_settings = load_settings()
-            selector, request = self.parse_input(data, app_settings)
-            with self.open_dashboard(app_settings) as dashboard:
-                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = engine.Operation("create", request.email, request)
-                return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
-
-        return self.guarded(body, dryrun, lambda: _safe_selector(data))
+        return self.run_admin_operation("create", data, dryrun)
 
 
-class UpdateUsers(MerakiUsersJob):
+class UpdateUsers(AdminOperationJob):
     """Change an existing admin's name or access; blank fields keep their current value."""
 
     user_email = StringVar(label="Email", description="The admin to change.")
@@ -135,23 +130,15 @@ class UpdateUsers(MerakiUsersJob):
         return inputs.parse_update(data, app_settings)
 
     def run(self, dryrun=False, **data):  # noqa: D102
-        dryrun = as_bool(dryrun)
+        return self.run_admin_operation("update", data, dryrun)
 
-        def body():
-            app_settings = load_settings()
-            selector, request = self.parse_input(data, app_settings)
-            with self.open_dashboard(app_settings) as dashboard:
-                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = engine.Operation("update", request.email, request)
-                report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings)
-            if report.organizations and all(r.outcome == "absent" for r in report.organizations):
-                self.fail(f"{request.email} is not an admin of any of the {len(report.organizations)} organization(s).")
-            return self.finish(report)
-
-        return self.guarded(body, dryrun, lambda: _safe_selector(data))
+    def check_report(self, report: engine.Report, email: str) -> None:
+        """An update that finds the admin nowhere fails the job (a typo in the email, or already offboarded)."""
+        if report.organizations and all(r.outcome == "absent" for r in report.organizations):
+            self.fail(f"{email} is not an admin of any of the {len(report.organizations)} organization(s).")
 
 
-class DeleteUsers(MerakiUsersJob):
+class DeleteUsers(AdminOperationJob):
     """Remove an admin from one, several or all organizations (offboarding)."""
 
     user_email = StringVar(label="Email", description="The admin to remove.")
@@ -170,17 +157,7 @@ class DeleteUsers(MerakiUsersJob):
         return inputs.parse_delete(data, app_settings)
 
     def run(self, dryrun=False, **data):  # noqa: D102
-        dryrun = as_bool(dryrun)
-
-        def body():
-            app_settings = load_settings()
-            selector, email = self.parse_input(data, app_settings)
-            with self.open_dashboard(app_settings) as dashboard:
-                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = engine.Operation("delete", email)
-                return self.finish(self.run_operation(dashboard, orgs, operation, dryrun, app_settings))
-
-        return self.guarded(body, dryrun, lambda: _safe_selector(data))
+        return self.run_admin_operation("delete", data, dryrun)
 
 
 class ListUsers(MerakiUsersJob):
@@ -204,7 +181,7 @@ class ListUsers(MerakiUsersJob):
         def body():
             if self.user is None or not self.user.has_perm(VIEW_ADMINISTRATORS):
                 # The result and the CSV hold the admin directory: only for those who may view the inventory's.
-                return self.abort(LIST_PERMISSION_MESSAGE, False, _safe_selector(data, default="all"))
+                return self.abort(LIST_PERMISSION_MESSAGE, False, safe_selector(data, default="all"))
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
@@ -224,7 +201,7 @@ class ListUsers(MerakiUsersJob):
             )
             return rows
 
-        return self.guarded(body, False, lambda: _safe_selector(data, default="all"))
+        return self.guarded(body, False, lambda: safe_selector(data, default="all"))
 
 
 class ImportUsers(MerakiUsersJob):
@@ -348,15 +325,6 @@ def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
     writer.writeheader()
     writer.writerows({key: formula_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
-
-
-def _safe_selector(data: dict, default: str | None = None) -> OrganizationSelector | None:
-    """The organization selector if it parses, for reporting per organization when the job stops early."""
-    value = data.get("meraki_org_id")
-    try:
-        return parse_organization_selector(default if is_blank(value) and default else value)
-    except InputError:
-        return None
 
 
 jobs = [CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers, SyncInventory]

@@ -29,7 +29,7 @@ from nautobot_meraki_users.inventory import sync
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
 from nautobot_meraki_users.operations import engine, inputs
-from nautobot_meraki_users.operations.admins import OrganizationSelector, Outcome
+from nautobot_meraki_users.operations.admins import OrganizationSelector, Outcome, is_blank, parse_organization_selector
 from nautobot_meraki_users.operations.engine import OrganizationResult, Report
 from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
 
@@ -280,3 +280,37 @@ class MerakiUsersJob(Job):
             return self.abort_on_input(err, dryrun)
         except (ConfigurationError, DashboardError) as err:
             return self.abort(str(err), dryrun, selector() if selector else None)
+
+
+class AdminOperationJob(MerakiUsersJob):
+    """Create, Update and Delete: one operation for one email in the organizations selected."""
+
+    def run_admin_operation(self, action: str, data: dict, dryrun) -> dict:
+        """Check the input, pick the organizations, run the operation in each, return the result."""
+        dryrun = as_bool(dryrun)
+
+        def body():
+            app_settings = load_settings()
+            selector, parsed = self.parse_input(data, app_settings)
+            request = None if isinstance(parsed, str) else parsed  # delete parses to the email alone
+            email = parsed if request is None else request.email
+            with self.open_dashboard(app_settings) as dashboard:
+                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
+                operation = engine.Operation(action, email, request)
+                report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings)
+            self.check_report(report, email)
+            return self.finish(report)
+
+        return self.guarded(body, dryrun, lambda: safe_selector(data))
+
+    def check_report(self, report: engine.Report, email: str) -> None:
+        """A job's own verdict on the report before it finishes (nothing by default)."""
+
+
+def safe_selector(data: dict, default: str | None = None) -> OrganizationSelector | None:
+    """The organization selector if it parses, for reporting per organization when the job stops early."""
+    value = data.get("meraki_org_id")
+    try:
+        return parse_organization_selector(default if is_blank(value) and default else value)
+    except InputError:
+        return None
