@@ -68,7 +68,12 @@ class MerakiOrganizationTable(BaseTable):
         default_columns = ("pk", "name", "organization_id", "network_count", "administrator_count", "last_seen")
 
     def render_dashboard_url(self, value):
-        """The Dashboard URL as a link that opens in a new tab."""
+        """The Dashboard URL as a link that opens in a new tab; a value that is not http(s) stays text.
+
+        The URL comes from the Dashboard: a `javascript:` or `data:` value must never become a clickable link.
+        """
+        if not str(value).lower().startswith(("https://", "http://")):
+            return format_html("{}", value)
         return format_html('<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', value, value)
 
 

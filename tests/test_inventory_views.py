@@ -275,3 +275,35 @@ class HostileNamesAreEscapedTest(TestCase):
 
     def test_administrator_detail_escapes_names(self):
         self.assert_escaped(self.page(self.admin.get_absolute_url()))
+
+
+class DashboardUrlIsNeverAScriptLinkTest(TestCase):
+    """An organization's URL comes from the Dashboard: only an http(s) URL becomes a link."""
+
+    def setUp(self):
+        super().setUp()
+        self.user.is_superuser = True
+        self.user.save()
+        self.client.force_login(self.user)
+        MerakiOrganization.objects.create(
+            organization_id="901", name="Evil", dashboard_url="javascript:alert(document.cookie)"
+        )
+        MerakiOrganization.objects.create(
+            organization_id="902", name="Good", dashboard_url="https://n1.meraki.com/o/abc/manage/organization/overview"
+        )
+
+    def test_the_organization_table_links_only_http_urls(self):
+        from nautobot_meraki_users.tables import MerakiOrganizationTable
+
+        table = MerakiOrganizationTable(MerakiOrganization.objects.all())
+        evil = str(table.render_dashboard_url("javascript:alert(document.cookie)"))
+        self.assertNotIn("<a", evil)
+        self.assertIn("javascript:alert(document.cookie)", evil)  # shown as text
+        good = str(table.render_dashboard_url("https://n1.meraki.com/o/abc/manage/organization/overview"))
+        self.assertIn('href="https://n1.meraki.com/o/abc/manage/organization/overview"', good)
+
+    def test_the_organization_page_never_links_a_script_url(self):
+        evil = MerakiOrganization.objects.get(organization_id="901")
+        response = self.client.get(evil.get_absolute_url())
+        self.assertHttpStatus(response, 200)
+        self.assertNotIn('href="javascript:', response.content.decode(response.charset))
