@@ -130,17 +130,17 @@ def child(
             email = LEAVERS[1] if scenario.endswith("-2") else LEAVERS[0]
             orgs = service.load_organizations(dashboard, every, ())
             results = service.run_operation(
-                dashboard, orgs, service.Operation("delete", email), False, lambda r: None, concurrency
+                dashboard, orgs, service.Operation("delete", email), False, concurrency
             ).organizations
         elif scenario == "create":
             request = AdminRequest("hire@bench.example", "New Hire", AccessRequest(org_access="read-only"))
             orgs = service.load_organizations(dashboard, every, ())
             results = service.run_operation(
-                dashboard, orgs, service.Operation("create", request.email, request), False, lambda r: None, concurrency
+                dashboard, orgs, service.Operation("create", request.email, request), False, concurrency
             ).organizations
         elif scenario == "list":
             orgs = service.load_organizations(dashboard, every, ())
-            rows_found, results = service.list_admins(dashboard, orgs, None, lambda r: None, concurrency)
+            rows_found, results = service.list_admins(dashboard, orgs, None, concurrency)
             assert len(rows_found) >= len(orgs)
         elif scenario == "sync":
             from django.db import connection

@@ -191,6 +191,14 @@ def test_a_429_pushes_the_organizations_budget_back_for_every_caller(redis_clien
     assert other_worker.reserve("1") == (True, 0)
 
 
+def test_waiting_out_an_organizations_wall_does_not_pass_the_ips_wall(redis_client):
+    clock = Clock()
+    rate = limiter(redis_client, clock)
+    rate.push_back("1", 2)  # this caller's own 429, which its SDK sleeps out
+    rate.push_back(None, 5)  # meanwhile another caller's 429 walls the whole source IP
+    assert rate.reserve("1", past_wall=True) == (False, pytest.approx(5))  # its own wall passed, not the IP's
+
+
 def test_a_429_without_an_organization_holds_every_request_back(redis_client):
     clock = Clock()
     rate = limiter(redis_client, clock)

@@ -165,6 +165,20 @@ class DashboardValuesThatDoNotFitTest(MerakiJobTestCase):
         )
         self.assertEqual(len(report.notes), 2)
 
+    def test_a_record_without_an_id_is_skipped_with_a_note(self):
+        from nautobot_meraki_users.inventory import sync as inventory
+        from nautobot_meraki_users.operations.admins import Organization
+
+        snapshot = inventory.Snapshot(
+            organizations=[Organization("500", "Umbrella")],
+            networks={"500": [{"name": "No ID"}]},
+            admins={"500": [{"email": "ghost@example.com", "name": "Ghost", "orgAccess": "full"}]},
+        )
+        report = inventory.sync_inventory(snapshot, dryrun=False)
+        self.assertFalse(MerakiAdministrator.objects.filter(email="ghost@example.com").exists())
+        self.assertFalse(MerakiNetwork.objects.filter(name="No ID").exists())
+        self.assertEqual(len([n for n in report.notes if "without a Meraki ID" in n]), 2)
+
     def test_record_changes_stores_a_long_name_cut_to_its_column(self):
         from nautobot_meraki_users.inventory import sync as inventory
         from nautobot_meraki_users.operations.admins import Outcome

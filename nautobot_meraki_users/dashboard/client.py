@@ -95,6 +95,10 @@ class _MerakiTransport(httpx.BaseTransport):
             response.headers["Link"] = relative_link_header(response.headers["Link"], self._base_url)
         return response
 
+    def forget_wall(self) -> None:
+        """The SDK call is over (answered or given up): its next request waits for every wall again."""
+        self._walled.organization = False
+
     def close(self) -> None:
         self._inner.close()
 
@@ -222,8 +226,9 @@ class Dashboard:
             max_connections=app_settings.concurrency + 5, max_keepalive_connections=app_settings.concurrency
         )
         inner = httpx.HTTPTransport(proxy=app_settings.proxy or None, limits=pool)
+        self._transport = _MerakiTransport(inner, app_settings.base_url, limiter)
         session._client = httpx.Client(
-            transport=_MerakiTransport(inner, app_settings.base_url, limiter),
+            transport=self._transport,
             timeout=app_settings.request_timeout,
             headers=old_client.headers,
             trust_env=False,
@@ -247,6 +252,8 @@ class Dashboard:
             return func(*args, **kwargs)
         except (APIError, httpx.HTTPError) as err:
             raise describe_api_error(err, self.settings) from None
+        finally:
+            self._transport.forget_wall()  # a 429 the SDK gave up on must not let this thread's next call pass
 
     def organizations(self) -> list[Organization]:
         """Every organization the API key can see, in the Dashboard's order."""

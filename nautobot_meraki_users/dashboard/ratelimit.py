@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # KEYS[1]: the IP budget, KEYS[2]: the IP's wall, then optionally KEYS[3]: the organization's budget, KEYS[4]: its
-# wall. ARGV[1]: now in seconds (negative: use Redis' clock); ARGV[2]: '1' to respect the walls; then per budget:
-# interval, tolerance.
+# wall. ARGV[1]: now in seconds (negative: use Redis' clock); ARGV[2]: the index in KEYS of a wall the caller
+# already waited out ("0": none), which it may pass; then per budget: interval, tolerance.
 # A wall (set after a 429, see _PUSH_BACK) holds every request back until it has passed; nothing is reserved.
 # If the organization's budget is exhausted, nothing is reserved: returns {0, seconds until it has room}.
 # Otherwise the request is scheduled at the first free slot of the IP budget, that slot is reserved in both
@@ -29,8 +29,8 @@ if now < 0 then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 end
-if ARGV[2] == '1' then
-  for i = 2, #KEYS, 2 do
+for i = 2, #KEYS, 2 do
+  if tostring(i) ~= ARGV[2] then
     local wall = tonumber(redis.call('GET', KEYS[i]) or '0')
     if wall > now then return {0, string.format('%.6f', wall - now)} end
   end
@@ -131,11 +131,14 @@ class RateLimiter:
     def reserve(self, organization_id: str | None, past_wall: bool = False) -> tuple[bool, float]:
         """Try to reserve the request's slot: (True, seconds until the slot) or (False, seconds to try again).
 
-        `past_wall`: the caller already waited out the 429 that raised the wall (the SDK slept its Retry-After).
+        `past_wall`: the caller already waited out the 429 that raised this request's own wall (the SDK slept its
+        Retry-After): that one wall is passed (the organization's, or the IP's for a path without one); any other
+        wall still holds the request back.
         """
         keys = [f"{self.prefix}:ip", f"{self.prefix}:wall:ip"]
         now = self._clock() if self._clock else -1.0
-        args: list[float | str] = [now, "0" if past_wall else "1", self.per_ip.interval, self.per_ip.tolerance]
+        skipped_wall = ("4" if organization_id else "2") if past_wall else "0"  # the index in KEYS of that wall
+        args: list[float | str] = [now, skipped_wall, self.per_ip.interval, self.per_ip.tolerance]
         if organization_id:
             keys += [f"{self.prefix}:org:{organization_id}", f"{self.prefix}:wall:org:{organization_id}"]
             args += [self.per_organization.interval, self.per_organization.tolerance]

@@ -14,6 +14,7 @@ column's length with a note; it never fails a sync or a write job.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -44,6 +45,9 @@ BATCH_SIZE = 500
 UPDATE_BATCH_SIZE = 100  # bulk_update writes one CASE per column over the batch: its cost grows with the square
 INVENTORY_MODELS = (MerakiOrganization, MerakiNetwork, MerakiAdministrator)  # their change log is built in bulk
 WRITTEN = (Outcome.CREATED, Outcome.UPDATED, Outcome.REMOVED)  # the outcomes that changed an admin in Meraki
+
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -165,11 +169,18 @@ def fit_values(model: type[models.Model], values: dict, record: str, notes: list
 
 
 def _id_fits(model: type[models.Model], name: str, value: str, where: str, notes: list[str]) -> bool:
-    """Whether a Meraki ID fits its column; a longer one cannot be cut (it would name another record): skip it."""
+    """Whether a Meraki ID is there and fits its column; a missing or longer one cannot be stored: skip the record.
+
+    A longer ID cannot be cut (it would name another record). The note names `model`'s record, `where`.
+    """
+    kind = model._meta.verbose_name
+    if not value:
+        notes.append(f"{where}: a {kind} without a Meraki ID: not stored.")
+        return False
     limit = model._meta.get_field(name).max_length
     if len(value) <= limit:
         return True
-    notes.append(f"{where}: a Meraki ID of {len(value)} characters, more than {limit}: {where.split()[0]} not stored.")
+    notes.append(f"{where}: a Meraki ID of {len(value)} characters, more than {limit}: {kind} not stored.")
     return False
 
 
@@ -365,7 +376,7 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
         wanted_networks, network_org = {}, {}
         for org in readable:
             for network in snapshot.networks.get(org.id, []):
-                network_id, record = str(network.get("id")), f"network {network.get('id')}"
+                network_id, record = str(network.get("id") or ""), f"network {network.get('id')}"
                 if _id_fits(MerakiNetwork, "network_id", network_id, f"network of organization {org.id}", notes):
                     wanted_networks[network_id] = fit_values(MerakiNetwork, network_fields(network), record, notes)
                     network_org[network_id] = org.id
@@ -383,7 +394,10 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
         wanted_admins = {}
         for org in readable:
             for admin in snapshot.admins.get(org.id, []):
-                admin_id, record = str(admin.get("id")), f"administrator {admin.get('id')} in organization {org.id}"
+                admin_id, record = (
+                    str(admin.get("id") or ""),
+                    f"administrator {admin.get('id')} in organization {org.id}",
+                )
                 if _id_fits(
                     MerakiAdministrator, "admin_id", admin_id, f"administrator in organization {org.id}", notes
                 ):
@@ -428,7 +442,8 @@ def record_changes(results: list[OrganizationResult]) -> Upkeep:
         with transaction.atomic():
             _record_rows(by_org, now, upkeep.notes)
         return upkeep
-    except Exception:  # noqa: BLE001 - find the organization(s) at fault: one savepoint each
+    except Exception as err:  # noqa: BLE001 - find the organization(s) at fault: one savepoint each
+        logger.info("inventory upkeep: the bulk write failed (%s); retrying organization by organization", err)
         upkeep.notes.clear()
     for org_id, org_results in by_org.items():
         try:

@@ -25,7 +25,6 @@ from nautobot_meraki_users.jobs.base import (
 )
 from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar
 from nautobot_meraki_users.log_text import log_safe
-from nautobot_meraki_users.models import MerakiOrganization
 from nautobot_meraki_users.operations import csv_import, engine, inputs
 from nautobot_meraki_users.operations.admins import (
     LIST_COLUMNS,
@@ -186,12 +185,9 @@ class ListUsers(MerakiUsersJob):
             selector, email = self.parse_input(data, app_settings)
             with self.open_dashboard(app_settings) as dashboard:
                 orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                subjects = MerakiOrganization.objects.in_bulk([org.id for org in orgs], field_name="organization_id")
-
-                def log(result):
-                    self.log_result(result, subject=subjects.get(result.organization_id))
-
-                rows, results = engine.list_admins(dashboard, orgs, email, log, app_settings.concurrency)
+                rows, results = engine.list_admins(dashboard, orgs, email, app_settings.concurrency)
+            skipped = [engine.skipped_result(org) for org in getattr(orgs, "skipped", [])]
+            self.log_results(results + skipped)  # one line per organization, linked to it, one INSERT
             self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, LIST_COLUMNS))
             self.conclude(
                 [r.organization_id for r in results if r.outcome == "failed"],

@@ -37,10 +37,6 @@ GROUPING = "Meraki Users"
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
-def _log_later(result: OrganizationResult) -> None:
-    """The write jobs log their lines after the inventory upkeep (see MerakiUsersJob.run_operation)."""
-
-
 def _result_line(result: OrganizationResult, prefix: str, admin_name: str) -> tuple[int, str]:
     """The log level and the escaped line (`log_safe`: it carries Dashboard and user text) of one result."""
     line = f"{prefix}{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
@@ -161,7 +157,7 @@ class MerakiUsersJob(Job):
 
     def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
         """Run one operation in every organization, keep the inventory current, log one line per organization."""
-        report = engine.run_operation(dashboard, orgs, operation, dryrun, _log_later, app_settings.concurrency)
+        report = engine.run_operation(dashboard, orgs, operation, dryrun, app_settings.concurrency)
         before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
         if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
             sync.record_changes_or_warn(report.organizations, self.logger)
@@ -169,7 +165,9 @@ class MerakiUsersJob(Job):
         self.log_results(report.organizations + skipped, before)
         return report
 
-    def log_results(self, results: list[OrganizationResult], before: dict, prefixes: list[str] | None = None) -> None:
+    def log_results(
+        self, results: list[OrganizationResult], before: dict | None = None, prefixes: list[str] | None = None
+    ) -> None:
         """Log one line per result, each linked to its admin (or organization) in the inventory as it is now.
 
         `before`: `removed_admins(results, dryrun)`, read before the inventory upkeep, for the removed admins' names.
@@ -180,21 +178,11 @@ class MerakiUsersJob(Job):
         for position, result in enumerate(results):
             key = (result.organization_id, result.admin_id)
             admin = admins.get(key)
-            known = admin or before.get(key)
+            known = admin or (before or {}).get(key)
             name = (result.record or {}).get("name") or (known.name if known else "")
             level, line = _result_line(result, prefixes[position] if prefixes else "", str(name))
             lines.append((level, line, admin or orgs.get(result.organization_id), result.organization_id))
         self.log_lines(lines)
-
-    def log_result(
-        self, result: OrganizationResult, prefix: str = "", subject: Model | None = None, admin_name: str = ""
-    ) -> None:
-        """One log line per organization: what happened there, linked to `subject` (an inventory object).
-
-        The whole line is escaped (`log_safe`): names and messages carry Dashboard and user text.
-        """
-        level, line = _result_line(result, prefix, admin_name)
-        self.logger.log(level, line, extra={"grouping": result.organization_id, "object": subject})
 
     def log_lines(self, lines: list[tuple[int, str, Model | None, str]]) -> None:
         """Log `lines` (level, message, linked object, grouping) with one INSERT of their JobLogEntry rows.

@@ -35,7 +35,7 @@ IMPORT_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("action", "user_email", "meraki_org_id")
 _PARSERS = {"create": inputs.parse_create, "update": inputs.parse_update, "delete": inputs.parse_delete}
-_DELETE_KEYS = {"action", "user_email", "meraki_org_id"}
+_DELETE_KEYS = set(REQUIRED_COLUMNS)  # a delete row uses the required columns only
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def check_rows(rows: list[tuple[int, dict]], app_settings: AppSettings) -> list[
     """
     checked: list[ImportRow] = []
     errors: list[FieldError] = []
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[str, dict[str, int]] = {}
     for line, data in rows:
         row_errors: list[FieldError] = []
         action = data.get("action", "").lower()
@@ -201,18 +201,20 @@ def check_rows(rows: list[tuple[int, dict]], app_settings: AppSettings) -> list[
 
 
 def _duplicates(
-    line: int, email: str, selector: OrganizationSelector, seen: dict[tuple[str, str], int]
+    line: int, email: str, selector: OrganizationSelector, seen: dict[str, dict[str, int]]
 ) -> list[FieldError]:
-    """Each person may appear once per organization (`all` counts as every organization)."""
-    person = email.casefold()
-    keys = [(person, "*")] if selector.all else [(person, org_id) for org_id in selector.ids]
-    clashes = set()
-    for key in keys:
-        for other_key, other_line in seen.items():
-            if (other_key[0] == person and "*" in (key[1], other_key[1])) or other_key == key:
-                clashes.add(other_line)
-    for key in keys:
-        seen.setdefault(key, line)
+    """Each person may appear once per organization (`all` counts as every organization).
+
+    `seen`: person -> {organization ID, or "*" for all -> the first line}; a row costs its own organizations only.
+    """
+    rows_of_person = seen.setdefault(email.casefold(), {})
+    orgs = ("*",) if selector.all else selector.ids
+    if selector.all:
+        clashes = set(rows_of_person.values())
+    else:
+        clashes = {rows_of_person[org] for org in (*orgs, "*") if org in rows_of_person}
+    for org in orgs:
+        rows_of_person.setdefault(org, line)
     if not clashes:
         return []
     return [

@@ -12,7 +12,6 @@ order of the request.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.dashboard.client import Dashboard
@@ -114,10 +113,6 @@ def skipped_entries(skipped: list[Organization]) -> list[dict]:
 def skipped_result(org: Organization) -> OrganizationResult:
     """The line a job logs for an organization `all` left out (it is not part of the result's organizations)."""
     return OrganizationResult(org.id, org.name, "skipped", "", api_disabled_message(org) + " It was left out.")
-
-
-# (result, change or None) -> None: the job logs one line per organization and change.
-Reporter = Callable[[OrganizationResult], None]
 
 
 @dataclass(frozen=True)
@@ -293,20 +288,15 @@ def run_operation(
     orgs: list[Organization],
     operation: Operation,
     dryrun: bool,
-    report: Reporter,
     concurrency: int = 1,
 ) -> Report:
-    """Run one operation in every organization (see execute_targets), then report each organization.
+    """Run one operation in every organization (see execute_targets); the job logs the results afterwards.
 
-    Organizations that `all` left out (a Selection's `skipped`) are reported too, and listed in the result.
+    Organizations that `all` left out (a Selection's `skipped`) are listed in the result.
     """
     targets = [Target(org, operation) for org in orgs]
     result = Report(dryrun=dryrun, organizations=execute_targets(dashboard, targets, dryrun, concurrency))
     result.skipped = list(getattr(orgs, "skipped", []))
-    for outcome in result.organizations:
-        report(outcome)
-    for org in result.skipped:
-        report(skipped_result(org))
     return result
 
 
@@ -431,7 +421,7 @@ def _confirm_create(
 
 
 def list_admins(
-    dashboard: Dashboard, orgs: list[Organization], email: str | None, report: Reporter, concurrency: int = 1
+    dashboard: Dashboard, orgs: list[Organization], email: str | None, concurrency: int = 1
 ) -> tuple[list[dict], list[OrganizationResult]]:
     """The admin rows of every organization (filtered by email), and one result per organization."""
     rows: list[dict] = []
@@ -453,7 +443,4 @@ def list_admins(
             rows.extend(admin_row(org, admin) for admin in done.value)
             outcome = OrganizationResult(org.id, org.name, Outcome.LISTED, "", f"{len(done.value)} admin(s)")
         results.append(outcome)
-        report(outcome)
-    for org in getattr(orgs, "skipped", []):
-        report(skipped_result(org))
     return rows, results

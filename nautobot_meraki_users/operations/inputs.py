@@ -113,25 +113,26 @@ def _required(data: dict, field_name: str, hint: str) -> list[FieldError]:
     return [FieldError(field_name, f"is required. {hint}")] if is_blank(data.get(field_name)) else []
 
 
+def _keep(parsed: dict, key: str, parse: Callable[[], object]) -> Callable[[], list[FieldError]]:
+    """A check for `collect`: run `parse()` (which raises InputError) and keep its value in `parsed[key]`."""
+
+    def check() -> list[FieldError]:
+        parsed[key] = parse()
+        return []
+
+    return check
+
+
 def _parse_admin_request(data: dict, app_settings: AppSettings, *, create: bool):
     parsed: dict = {}
-
-    def orgs() -> list[FieldError]:
-        parsed["selector"] = parse_selector(data, app_settings)
-        return []
-
-    def access() -> list[FieldError]:
-        parsed["access"] = parse_access_request(data, defaults=create)
-        return []
-
     # The email policy governs who may be added, not who may be fixed: an update reaches any existing admin.
     collect_typed(
         data,
         lambda: email_errors(data.get("user_email"), app_settings.email_pattern if create else None),
         lambda: _required(data, "user_name", "Give the admin's full name, e.g. Jane Doe.") if create else [],
         lambda: _too_long(data, "user_name", NAME_MAX_LENGTH),
-        orgs,
-        access,
+        _keep(parsed, "selector", lambda: parse_selector(data, app_settings)),
+        _keep(parsed, "access", lambda: parse_access_request(data, defaults=create)),
     )
     request = AdminRequest(
         email=str(data["user_email"]).strip(),
@@ -158,11 +159,7 @@ def parse_update(data: dict, app_settings: AppSettings) -> tuple[OrganizationSel
 def parse_delete(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelector, str]:
     """DeleteUsers: email and organizations. The email policy is not applied: offboarding must reach anyone."""
     parsed: dict = {}
-
-    def orgs() -> list[FieldError]:
-        parsed["selector"] = parse_selector(data, app_settings)
-        return []
-
+    orgs = _keep(parsed, "selector", lambda: parse_selector(data, app_settings))
     collect_typed(data, lambda: email_errors(data.get("user_email"), None), orgs)
     return parsed["selector"], str(data["user_email"]).strip()
 
@@ -173,11 +170,7 @@ def parse_list(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelec
     if is_blank(data.get("meraki_org_id")):
         data["meraki_org_id"] = "all"
     parsed: dict = {}
-
-    def orgs() -> list[FieldError]:
-        parsed["selector"] = parse_selector(data, app_settings)
-        return []
-
+    orgs = _keep(parsed, "selector", lambda: parse_selector(data, app_settings))
     email = data.get("user_email")
     collect_typed(data, lambda: [] if is_blank(email) else email_errors(email, None), orgs)
     return parsed["selector"], None if is_blank(email) else str(email).strip()
