@@ -30,14 +30,20 @@ def organization_filter() -> NaturalKeyOrPKMultipleChoiceFilter:
     )
 
 
+def dashboard_filter(field_name: str) -> MultiValueCharFilter:
+    """A filter on the Dashboard connection (its name, exact) that reaches the organization."""
+    return MultiValueCharFilter(field_name=field_name, label="Dashboard connection")
+
+
 class MerakiOrganizationFilterSet(NautobotFilterSet):
-    """Filter Meraki organizations by name or Meraki ID; `q` searches both."""
+    """Filter Meraki organizations by name, Meraki ID or Dashboard connection; `q` searches name and ID."""
 
     q = SearchFilter(filter_predicates={"name": "icontains", "organization_id": "icontains"})
+    dashboard = dashboard_filter("dashboard")
 
     class Meta:
         model = MerakiOrganization
-        fields = ["id", "organization_id", "name", "dashboard_url", "last_seen", "tags"]
+        fields = ["id", "organization_id", "name", "dashboard_url", "dashboard", "last_seen", "tags"]
 
 
 class MerakiNetworkFilterSet(NautobotFilterSet):
@@ -47,6 +53,7 @@ class MerakiNetworkFilterSet(NautobotFilterSet):
         filter_predicates={"name": "icontains", "network_id": "icontains", "organization__name": "icontains"}
     )
     organization = organization_filter()
+    dashboard = dashboard_filter("organization__dashboard")
     network_tags = MultiValueCharFilter(
         method="filter_network_tags", label="Meraki tags (networks carrying all the given tags)"
     )
@@ -80,6 +87,7 @@ class MerakiAdministratorFilterSet(NautobotFilterSet):
         }
     )
     organization = organization_filter()
+    dashboard = dashboard_filter("organization__dashboard")
     email = MultiValueCharFilter(lookup_expr="iexact", label="Email (exact, case-insensitive)")
     org_access = MultipleChoiceFilter(choices=OrgAccessChoices, label="Organization access")
     account_status = MultipleChoiceFilter(choices=AccountStatusChoices)

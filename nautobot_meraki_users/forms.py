@@ -32,11 +32,12 @@ class MerakiOrganizationFilterForm(NautobotFilterForm):
     """Filter the organization list."""
 
     model = MerakiOrganization
-    field_order = ["q", "name", "organization_id", "tags"]
+    field_order = ["q", "name", "organization_id", "dashboard", "tags"]
 
     q = forms.CharField(required=False, label="Search")
     name = MultiValueCharField(required=False)
     organization_id = MultiValueCharField(required=False, label="Meraki ID")
+    dashboard = MultiValueCharField(required=False, label="Dashboard connection")
     tags = TagFilterField(model)
 
 
@@ -44,10 +45,11 @@ class MerakiNetworkFilterForm(NautobotFilterForm):
     """Filter the network list."""
 
     model = MerakiNetwork
-    field_order = ["q", "organization", "name", "network_id", "network_tags", "tags"]
+    field_order = ["q", "organization", "dashboard", "name", "network_id", "network_tags", "tags"]
 
     q = forms.CharField(required=False, label="Search")
     organization = organization_filter_field()
+    dashboard = MultiValueCharField(required=False, label="Dashboard connection")
     name = MultiValueCharField(required=False)
     network_id = MultiValueCharField(required=False, label="Meraki ID")
     network_tags = MultiValueCharField(required=False, label="Meraki tags")
@@ -62,6 +64,7 @@ class MerakiAdministratorFilterForm(NautobotFilterForm):
         "q",
         "email",
         "organization",
+        "dashboard",
         "org_access",
         "account_status",
         "two_factor_auth_enabled",
@@ -74,6 +77,7 @@ class MerakiAdministratorFilterForm(NautobotFilterForm):
     q = forms.CharField(required=False, label="Search")
     email = MultiValueCharField(required=False, label="Email (exact, any case)")
     organization = organization_filter_field()
+    dashboard = MultiValueCharField(required=False, label="Dashboard connection")
     org_access = forms.MultipleChoiceField(
         choices=OrgAccessChoices, required=False, label="Organization access", widget=StaticSelect2Multiple()
     )

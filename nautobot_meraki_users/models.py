@@ -21,6 +21,13 @@ class MerakiOrganization(PrimaryModel):
     organization_id = models.CharField(max_length=MERAKI_ID_LENGTH, unique=True, verbose_name="Meraki ID")
     name = models.CharField(max_length=255)
     dashboard_url = models.CharField(max_length=500, blank=True, verbose_name="Dashboard URL")
+    dashboard = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        verbose_name="Dashboard connection",
+        help_text="The connection the app reaches it through: an ExternalIntegration's name, or 'default'.",
+    )
     last_seen = models.DateTimeField(null=True, blank=True, help_text="When the last sync found it in the Dashboard.")
 
     natural_key_field_names = ["organization_id"]

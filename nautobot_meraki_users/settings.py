@@ -6,6 +6,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from nautobot_meraki_users.dashboard.types import IMPLICIT_DASHBOARD, DashboardConnection
 from nautobot_meraki_users.errors import ConfigurationError
 
 APP_NAME = "nautobot_meraki_users"
@@ -18,6 +19,7 @@ DEFAULTS: dict[str, object] = {
     "api_key": None,
     "api_key_secrets_group": None,
     "base_url": DEFAULT_BASE_URL,
+    "dashboards": [],  # names of ExternalIntegrations, each one Dashboard connection; empty: the three settings above
     "email_regex": None,
     "allowed_organization_ids": [],
     "proxy": None,
@@ -39,6 +41,7 @@ class AppSettings:
     api_key: str | None = field(default=None, repr=False)
     api_key_secrets_group: str | None = None
     base_url: str = DEFAULT_BASE_URL
+    dashboards: tuple[str, ...] = ()
     email_regex: str | None = None
     allowed_organization_ids: tuple[str, ...] = ()
     proxy: str | None = None
@@ -72,6 +75,23 @@ def _as_id_tuple(value: object) -> tuple[str, ...]:
             'Set it like ["123456", "654321"] in PLUGINS_CONFIG["nautobot_meraki_users"].'
         )
     return tuple(str(item).strip() for item in value if str(item).strip())
+
+
+def _names(value: object) -> tuple[str, ...]:
+    """The `dashboards` setting: distinct, non-blank ExternalIntegration names, in the order given."""
+    if value in (None, ""):
+        return ()
+    if not isinstance(value, (list, tuple)) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ConfigurationError(
+            f"dashboards: {value!r} is not a list of ExternalIntegration names. Set it like "
+            '["Meraki global", "Meraki China"] in PLUGINS_CONFIG["nautobot_meraki_users"], or leave it empty to use '
+            "api_key / api_key_secrets_group and base_url."
+        )
+    names = tuple(item.strip() for item in value)
+    doubles = sorted({name for name in names if names.count(name) > 1})
+    if doubles:
+        raise ConfigurationError(f"dashboards: {', '.join(map(repr, doubles))} is listed twice. List each once.")
+    return names
 
 
 def _number(config: dict, key: str, kind: type, minimum: float) -> float:
@@ -128,6 +148,7 @@ def settings_from_mapping(config: dict) -> AppSettings:
         api_key=_blank_to_none(config.get("api_key")),
         api_key_secrets_group=_blank_to_none(config.get("api_key_secrets_group")),
         base_url=base_url,
+        dashboards=_names(config.get("dashboards")),
         email_regex=email_regex,
         allowed_organization_ids=_as_id_tuple(config.get("allowed_organization_ids")),
         proxy=_blank_to_none(config.get("proxy")),
@@ -170,7 +191,78 @@ def resolve_api_key(app_settings: AppSettings) -> str:
     )
 
 
-def _key_from_secrets_group(group_name: str) -> str:
+@dataclass(frozen=True)
+class ConnectionSetup:
+    """One Dashboard connection as configured: its key, or why it cannot be used (`error`, naming the connection)."""
+
+    connection: DashboardConnection
+    api_key: str | None = field(default=None, repr=False)
+    error: str = ""
+
+
+def connection_names(app_settings: AppSettings) -> tuple[str, ...]:
+    """The names of the configured Dashboard connections, in order (`default` when `dashboards` is empty)."""
+    return app_settings.dashboards or (IMPLICIT_DASHBOARD,)
+
+
+def resolve_connections(app_settings: AppSettings, names: tuple[str, ...] | None = None) -> list[ConnectionSetup]:
+    """The Dashboard connections to use (`names`: only these; None: all), in the settings' order.
+
+    Without `dashboards`, one implicit connection made of `base_url` and the key `resolve_api_key` finds (a missing
+    key raises ConfigurationError, as it always did). With `dashboards`, each name is an ExternalIntegration: its
+    remote URL is the API base URL, its SecretsGroup holds the key, its timeout and SSL settings apply. A connection
+    that cannot be used is returned with its `error`; it does not stop the others.
+    """
+    if not app_settings.dashboards:
+        connection = DashboardConnection(IMPLICIT_DASHBOARD, app_settings.base_url, app_settings.request_timeout)
+        return [ConnectionSetup(connection, api_key=resolve_api_key(app_settings))]
+    return [
+        _integration_setup(name, app_settings) for name in app_settings.dashboards if names is None or name in names
+    ]
+
+
+def _integration_setup(name: str, app_settings: AppSettings) -> ConnectionSetup:
+    from nautobot.extras.models import ExternalIntegration
+
+    label = f"dashboard {name}"
+    unusable = DashboardConnection(name, "", app_settings.request_timeout, labelled=True)
+    try:
+        integration = ExternalIntegration.objects.select_related("secrets_group").get(name=name)
+    except ExternalIntegration.DoesNotExist:
+        return ConnectionSetup(
+            unusable,
+            error=f"{label}: there is no ExternalIntegration named {name!r}. Create it (Extensibility > External "
+            "Integrations: remote URL = the API base URL, e.g. https://api.meraki.com/api/v1, and a SecretsGroup with "
+            'the key), or remove it from PLUGINS_CONFIG["nautobot_meraki_users"]["dashboards"].',
+        )
+    base_url = str(integration.remote_url or "").strip().rstrip("/")
+    if not base_url.startswith(("https://", "http://")):
+        return ConnectionSetup(
+            unusable,
+            error=f"{label}: the remote URL {base_url!r} of ExternalIntegration {name!r} is not an http(s) URL. Set "
+            f"it to the Meraki API base URL, e.g. {DEFAULT_BASE_URL}.",
+        )
+    connection = DashboardConnection(
+        name,
+        base_url,
+        float(integration.timeout) if integration.timeout else app_settings.request_timeout,
+        verify=(integration.ca_file_path or True) if integration.verify_ssl else False,
+        key_source=f"the SecretsGroup of ExternalIntegration {name!r}",
+        labelled=True,
+    )
+    if integration.secrets_group is None:
+        return ConnectionSetup(
+            connection,
+            error=f"{label}: ExternalIntegration {name!r} has no SecretsGroup. Give it one with an HTTP(S) access "
+            "type / Token secret type secret holding the Meraki API key.",
+        )
+    try:
+        return ConnectionSetup(connection, api_key=_key_from_secrets_group(integration.secrets_group.name, label))
+    except ConfigurationError as err:
+        return ConnectionSetup(connection, error=str(err))
+
+
+def _key_from_secrets_group(group_name: str, label: str = "api_key_secrets_group") -> str:
     from nautobot.extras.choices import SecretsGroupAccessTypeChoices, SecretsGroupSecretTypeChoices
     from nautobot.extras.models import SecretsGroup
 
@@ -178,7 +270,7 @@ def _key_from_secrets_group(group_name: str) -> str:
         group = SecretsGroup.objects.get(name=group_name)
     except SecretsGroup.DoesNotExist:
         raise ConfigurationError(
-            f"api_key_secrets_group: there is no SecretsGroup named {group_name!r}. Create it (Secrets > Secrets "
+            f"{label}: there is no SecretsGroup named {group_name!r}. Create it (Secrets > Secrets "
             "Groups) with an HTTP(S) access type / Token secret type secret, or fix the setting."
         ) from None
     try:
@@ -188,13 +280,13 @@ def _key_from_secrets_group(group_name: str) -> str:
         )
     except Exception as err:  # noqa: BLE001 - SecretError, DoesNotExist and provider errors all mean "no key"
         raise ConfigurationError(
-            f"api_key_secrets_group: SecretsGroup {group_name!r} gave no HTTP(S)/Token secret "
+            f"{label}: SecretsGroup {group_name!r} gave no HTTP(S)/Token secret "
             f"({type(err).__name__}). Add a secret with access type HTTP(S) and secret type Token, and check that "
             "its provider can read it on the web and worker hosts."
         ) from None
     if not value or not str(value).strip():
         raise ConfigurationError(
-            f"api_key_secrets_group: the HTTP(S)/Token secret of SecretsGroup {group_name!r} is empty. "
+            f"{label}: the HTTP(S)/Token secret of SecretsGroup {group_name!r} is empty. "
             "Put the Meraki API key into it."
         )
     return str(value).strip()

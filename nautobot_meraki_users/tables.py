@@ -58,6 +58,7 @@ class MerakiOrganizationTable(BaseTable):
             "pk",
             "name",
             "organization_id",
+            "dashboard",
             "dashboard_url",
             "network_count",
             "administrator_count",
@@ -65,7 +66,9 @@ class MerakiOrganizationTable(BaseTable):
             "tags",
             "actions",
         )
-        default_columns = ("pk", "name", "organization_id", "network_count", "administrator_count", "last_seen")
+        default_columns = (
+            "pk", "name", "organization_id", "dashboard", "network_count", "administrator_count", "last_seen",
+        )  # fmt: skip
 
     def render_dashboard_url(self, value):
         """The Dashboard URL as a link that opens in a new tab; a value that is not http(s) stays text.

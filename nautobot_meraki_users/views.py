@@ -65,7 +65,7 @@ class MerakiOrganizationUIViewSet(ReadOnlyInventoryUIViewSet):
             ObjectFieldsPanel(
                 weight=100,
                 section=SectionChoices.LEFT_HALF,
-                fields=("name", "organization_id", "dashboard_url", "last_seen"),
+                fields=("name", "organization_id", "dashboard", "dashboard_url", "last_seen"),
             ),
             ObjectsTablePanel(
                 weight=200,

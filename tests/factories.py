@@ -17,6 +17,7 @@ class MerakiOrganizationFactory(factory.django.DjangoModelFactory):
     dashboard_url = factory.LazyAttribute(
         lambda o: f"https://n1.meraki.com/o/{o.organization_id}/manage/organization/overview"
     )
+    dashboard = "default"  # the one implicit connection, as a sync without `dashboards` records it
     last_seen = factory.LazyFunction(timezone.now)
 
 

@@ -143,11 +143,18 @@ class InventoryPagesTest(TestCase):
         forms_and_values = {
             "merakiorganization": (
                 MerakiOrganizationFilterForm,
-                {"q": "acme", "name": "Acme", "organization_id": "100"},
+                {"q": "acme", "name": "Acme", "organization_id": "100", "dashboard": "default"},
             ),
             "merakinetwork": (
                 MerakiNetworkFilterForm,
-                {"q": "hq", "organization": "100", "name": "HQ", "network_id": "L_1", "network_tags": "branch"},
+                {
+                    "q": "hq",
+                    "organization": "100",
+                    "dashboard": "default",
+                    "name": "HQ",
+                    "network_id": "L_1",
+                    "network_tags": "branch",
+                },
             ),
             "merakiadministrator": (
                 MerakiAdministratorFilterForm,
@@ -155,6 +162,7 @@ class InventoryPagesTest(TestCase):
                     "q": "jane",
                     "email": "JANE@example.com",
                     "organization": "100",
+                    "dashboard": "default",
                     "org_access": "full",
                     "account_status": "ok",
                     "two_factor_auth_enabled": "True",

@@ -651,3 +651,187 @@ def test_an_organization_with_api_access_disabled_is_listed_but_answers_404(mock
         assert caught.value.status == 404
     mocked.set_api_enabled("300", True)
     assert api.organizations.getOrganizationAdmins("300") == []
+
+
+# ------------------------------------------------------------------------------------------------- accounts
+
+SECOND_KEY = "second-key"
+
+
+@pytest.fixture
+def accounts():
+    """Account default sees 100 and 200, account second sees 200 and 300; 999 is A-only and inaccessible."""
+    dashboard = FakeDashboard(api_key=KEY, clock=lambda: NOW)
+    dashboard.add_account("second", SECOND_KEY)
+    dashboard.add_organization("100", "Default only")
+    dashboard.add_organization("200", "Shared", accounts=["default", "second"])
+    dashboard.add_organization("300", "Second only", accounts=("second",))
+    dashboard.add_network("300", network_id="N_3", name="Second HQ")
+    with dashboard.mock(BASE_URL):
+        yield dashboard
+    assert dashboard.spec_violations == []
+
+
+def listed(key):
+    return [org["id"] for org in make_api(api_key=key).organizations.getOrganizations(total_pages="all")]
+
+
+def test_each_account_lists_its_own_organizations_and_shared_ones(accounts):
+    assert listed(KEY) == ["100", "200"]
+    assert listed(SECOND_KEY) == ["200", "300"]
+    assert [request.account for request in accounts.requests] == ["default", "second"]
+    assert accounts.accounts == ["default", "second"]
+
+
+def test_organizations_page_per_account(accounts):
+    for number in range(1, 5):
+        accounts.add_organization(f"40{number}", accounts=["second"])
+
+    orgs = make_api(api_key=SECOND_KEY).organizations.getOrganizations(total_pages="all", perPage=3)
+
+    assert [org["id"] for org in orgs] == ["200", "300", "401", "402", "403", "404"]
+    assert len(accounts.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/organizations/100"),
+        ("GET", "/organizations/100/admins"),
+        ("GET", "/organizations/100/networks"),
+        ("DELETE", "/organizations/100"),
+    ],
+)
+def test_a_call_into_an_organization_the_account_does_not_see_is_404(accounts, method, path):
+    response = http(method, path, key=SECOND_KEY)
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": ["Not found"]}
+    assert accounts.requests[-1].account == "second"
+    assert [org["id"] for org in accounts.organizations()] == ["100", "200", "300"]
+
+
+def test_the_other_account_reaches_its_organization(accounts):
+    assert http("GET", "/organizations/300/networks", key=SECOND_KEY).json()[0]["id"] == "N_3"
+    assert http("GET", "/organizations/300/networks").status_code == 404
+    assert http("GET", "/organizations/200/networks", key=SECOND_KEY).status_code == 200
+
+
+def test_an_unknown_key_is_401_and_recorded_without_account_or_key(accounts):
+    response = http("GET", "/organizations", key="nobodys-key")
+
+    assert response.status_code == 401
+    assert response.json() == {"errors": ["Invalid API key"]}
+    (request,) = accounts.requests
+    assert (request.account, request.status) == (None, 401)
+    assert "nobodys-key" not in repr(request) + str(request.headers)
+
+
+def test_both_headers_name_the_account(accounts):
+    httpx.get(f"{BASE_URL}/organizations", headers={"X-Cisco-Meraki-API-Key": SECOND_KEY})
+    http("GET", "/organizations", key=SECOND_KEY)
+
+    assert [(request.account, request.status) for request in accounts.requests] == [("second", 200)] * 2
+    assert all(SECOND_KEY not in str(request.headers) for request in accounts.requests)
+
+
+def test_grant_and_revoke(accounts):
+    accounts.grant("100", "second")
+    assert listed(SECOND_KEY) == ["100", "200", "300"]
+    assert http("GET", "/organizations/100", key=SECOND_KEY).status_code == 200
+
+    accounts.revoke("200", "default")
+    accounts.revoke("200", "default")  # revoking twice is harmless
+    assert listed(KEY) == ["100"]
+    assert http("GET", "/organizations/200/admins").status_code == 404
+
+    accounts.revoke("100", "second")
+    assert listed(SECOND_KEY) == ["200", "300"]
+    with pytest.raises(KeyError):
+        accounts.grant("404", "second")
+
+
+def test_an_account_registered_after_its_grant_sees_the_organization(accounts):
+    accounts.add_organization("500", "Later", accounts=["third"])
+    assert "500" not in listed(KEY) + listed(SECOND_KEY)
+
+    accounts.add_account("third", "third-key")
+
+    assert listed("third-key") == ["500"]
+
+
+def test_set_accessible_hides_an_organization_from_every_account(accounts):
+    accounts.set_accessible("200", False)
+
+    assert listed(KEY) == ["100"]
+    assert listed(SECOND_KEY) == ["300"]
+    assert http("GET", "/organizations/200", key=SECOND_KEY).status_code == 404
+
+
+def test_an_organization_created_through_the_api_is_seen_by_its_creator(accounts):
+    created = http("POST", "/organizations", key=SECOND_KEY, json={"name": "New"})
+
+    assert created.status_code == 201
+    assert created.json()["id"] in listed(SECOND_KEY)
+    assert created.json()["id"] not in listed(KEY)
+
+
+def test_account_mistakes_are_rejected(accounts):
+    with pytest.raises(ValueError):
+        accounts.add_account("second", "another-key")
+    with pytest.raises(ValueError):
+        accounts.add_account("third", KEY)
+    with pytest.raises(ValueError):
+        accounts.add_account("default", "another-key")
+    with pytest.raises(ValueError):
+        accounts.add_organization("600", accounts="second")
+    with pytest.raises(ValueError):
+        accounts.add_organization("100")
+
+
+def test_seed_demo_with_a_second_account():
+    fake = FakeDashboard(api_key=KEY)
+    fake.add_account("second", SECOND_KEY)
+    seed_demo(fake)
+
+    with fake.mock(BASE_URL):
+        assert listed(KEY) == ["100001", "100002", "100003"]
+        assert listed(SECOND_KEY) == ["100002", "100004"]
+        (wesker,) = make_api(api_key=SECOND_KEY).organizations.getOrganizationAdmins("100004")
+        networks = make_api(api_key=SECOND_KEY).organizations.getOrganizationNetworks("100004")
+        assert http("GET", "/organizations/100004/admins").status_code == 404
+
+    assert (wesker["id"], wesker["email"], wesker["name"], wesker["orgAccess"]) == (
+        "500004", "wesker@umbrella.example", "Albert Wesker", "full",
+    )  # fmt: skip
+    assert [(net["id"], net["name"], net["tags"]) for net in networks] == [("N_100004_1", "Umbrella Lab", ["lab"])]
+    assert fake.spec_violations == []
+
+
+def test_command_line_serves_a_second_account_from_the_environment():
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(DEVELOPMENT),
+        "MERAKI_DASHBOARD_API_KEY": "cli-secret-key",
+        "MERAKI_STANDIN_SECOND_API_KEY": "cli-second-key",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meraki_standin", "--port", "0", "--seed", "demo"],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = process.stderr.readline()
+        base_url = banner.split("serving ")[1].split()[0]
+        second = httpx.get(base_url + "/organizations", headers={"X-Cisco-Meraki-API-Key": "cli-second-key"})
+        default = httpx.get(base_url + "/organizations", headers={"X-Cisco-Meraki-API-Key": "cli-secret-key"})
+        process.send_signal(signal.SIGTERM)
+        rest = process.communicate(timeout=10)[1]
+    finally:
+        process.kill()
+
+    assert [org["id"] for org in second.json()] == ["100002", "100004"]
+    assert [org["id"] for org in default.json()] == ["100001", "100002", "100003"]
+    assert "accounts default, second" in banner
+    assert "cli-second-key" not in banner + rest

@@ -1,4 +1,9 @@
-"""``python -m meraki_standin``: run the stand-in Dashboard for a development environment."""
+"""``python -m meraki_standin``: run the stand-in Dashboard for a development environment.
+
+Accounts: the key from ``--api-key`` or ``$MERAKI_DASHBOARD_API_KEY`` is the account ``default``. When
+``$MERAKI_STANDIN_SECOND_API_KEY`` is set, its value is the key of a second account, ``second`` (the demo seed shows
+it Globex and Umbrella); that key is read from the environment only, never from the arguments.
+"""
 
 from __future__ import annotations
 
@@ -14,19 +19,24 @@ from .limits import MerakiRateLimits
 from .seed import SEEDS
 from .server import StandinServer
 
+SECOND_KEY_ENV = "MERAKI_STANDIN_SECOND_API_KEY"
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(
         prog="python -m meraki_standin",
         description="Run the stand-in Meraki Dashboard API for a development environment.",
+        epilog=f"Set ${SECOND_KEY_ENV} to add a second account, named 'second', with that key (the demo seed "
+        "shows it organizations 100002 Globex and 100004 Umbrella). It is read from the environment only.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8081, help="TCP port, 0 for any free one (default 8081)")
     parser.add_argument(
         "--api-key",
         default=os.environ.get("MERAKI_DASHBOARD_API_KEY"),
-        help="the only API key accepted (default: $MERAKI_DASHBOARD_API_KEY, preferred: arguments show in ps)",
+        help="API key of the account 'default' (default: $MERAKI_DASHBOARD_API_KEY, preferred: arguments show "
+        f"in ps); ${SECOND_KEY_ENV} adds the account 'second'",
     )
     parser.add_argument("--seed", choices=sorted(SEEDS), default="demo", help="initial data (default demo)")
     parser.add_argument(
@@ -59,6 +69,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("meraki-standin: give --api-key or set MERAKI_DASHBOARD_API_KEY", file=sys.stderr)
         return 2
     fake = FakeDashboard(api_key=args.api_key, link_style=args.link_style)
+    second_key = os.environ.get(SECOND_KEY_ENV)
+    if second_key:
+        if second_key == args.api_key:
+            print(f"meraki-standin: {SECOND_KEY_ENV} must differ from the default key", file=sys.stderr)
+            return 2
+        fake.add_account("second", second_key)
     SEEDS[args.seed](fake)
     limits = MerakiRateLimits() if args.rate_limits else None
     server = StandinServer(fake, host=args.host, port=args.port, latency=args.latency, limits=limits)
@@ -67,7 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     server.start()
-    print(f"meraki-standin: serving {server.base_url} (seed {args.seed})", file=sys.stderr, flush=True)
+    accounts = ", ".join(fake.accounts)
+    print(
+        f"meraki-standin: serving {server.base_url} (seed {args.seed}, accounts {accounts})",
+        file=sys.stderr,
+        flush=True,
+    )
     while not stopping.wait(0.5):
         pass
     server.stop()

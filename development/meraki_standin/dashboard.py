@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -16,7 +16,15 @@ from . import spec
 from .faults import Fault, FaultQueue, make_fault
 from .operations import HANDLERS, Call
 from .records import ApiError, RecordedRequest, not_found, parse_query, redacted_headers
-from .state import DashboardState, Organization, admin_record, iso, network_record, organization_record
+from .state import (
+    DEFAULT_ACCOUNT,
+    DashboardState,
+    Organization,
+    admin_record,
+    iso,
+    network_record,
+    organization_record,
+)
 
 LinkStyle = Literal["absolute", "api-relative"]
 
@@ -26,6 +34,10 @@ class FakeDashboard:
 
     ``handle`` is the single entry point; ``mock`` routes httpx traffic to it and ``server.StandinServer`` serves it
     over HTTP. All public methods are thread-safe.
+
+    Several accounts (named API keys) may share one dashboard, each seeing its own organizations: the constructor's
+    key is the account ``default``, ``add_account`` registers more, and ``add_organization(accounts=...)``,
+    ``grant`` and ``revoke`` decide who sees what.
     """
 
     def __init__(
@@ -40,14 +52,15 @@ class FakeDashboard:
         """Create an empty dashboard.
 
         Args:
-            api_key: The only key accepted (``Authorization: Bearer`` or ``X-Cisco-Meraki-API-Key``).
+            api_key: The key of the account ``default`` (sent as ``Authorization: Bearer`` or
+                ``X-Cisco-Meraki-API-Key``); ``add_account`` registers more.
             api_root: Path prefix of the API.
             link_style: ``absolute`` Link URLs like Meraki, or ``api-relative`` (``/organizations/...``), which the
                 meraki SDK needs when its base_url is not a meraki.com host (it prefixes base_url to any other URL).
             strict: Treat body keys the spec does not list as violations (the spec has no additionalProperties).
             clock: Returns the current time (UTC); defaults to the wall clock.
         """
-        self.api_key = api_key
+        self._keys: dict[str, str] = {DEFAULT_ACCOUNT: api_key}  # account name -> API key
         self.api_root = api_root.rstrip("/")
         self.link_style = link_style
         self.strict = strict
@@ -60,6 +73,44 @@ class FakeDashboard:
 
     # ----------------------------------------------------------------- setup helpers (no API call, no change log)
 
+    @property
+    def api_key(self) -> str:
+        """The key of the account ``default``; assigning it replaces that key."""
+        with self._lock:
+            return self._keys[DEFAULT_ACCOUNT]
+
+    @api_key.setter
+    def api_key(self, value: str) -> None:
+        with self._lock:
+            if any(key == value for name, key in self._keys.items() if name != DEFAULT_ACCOUNT):
+                raise ValueError("that API key already belongs to another account")
+            self._keys[DEFAULT_ACCOUNT] = value
+
+    def add_account(self, name: str, api_key: str) -> None:
+        """Register another account: a named API key that sees the organizations granted to ``name``.
+
+        Args:
+            name: The account name, as given to ``add_organization(accounts=...)``, ``grant`` and ``revoke``.
+            api_key: Its key.
+
+        Raises:
+            ValueError: The name or the key is already registered, or either is empty.
+        """
+        if not name or not api_key:
+            raise ValueError("an account needs a name and an API key")
+        with self._lock:
+            if name in self._keys:
+                raise ValueError(f"account {name!r} already exists")
+            if api_key in self._keys.values():
+                raise ValueError("that API key already belongs to another account")
+            self._keys[name] = api_key
+
+    @property
+    def accounts(self) -> list[str]:
+        """The registered account names, ``default`` first (never the keys)."""
+        with self._lock:
+            return list(self._keys)
+
     def _org(self, org_id: str) -> Organization:
         try:
             return self._state.org(org_id, visible=False)
@@ -67,32 +118,47 @@ class FakeDashboard:
             raise KeyError(f"no organization {org_id!r}") from None
 
     def add_organization(
-        self, org_id: str, name: str | None = None, accessible: bool = True, api_enabled: bool = True
+        self,
+        org_id: str,
+        name: str | None = None,
+        accessible: bool = True,
+        api_enabled: bool = True,
+        accounts: Iterable[str] | None = None,
     ) -> dict[str, Any]:
         """Add an organization.
 
         Args:
             org_id: Its id.
             name: Its name (default ``Organization <id>``).
-            accessible: False makes it invisible to the key: not listed, and every call on it answers 404.
+            accessible: False makes it invisible to every key: not listed, and every call on it answers 404.
             api_enabled: False disables its Dashboard API access: listed with ``api.enabled`` false, and every
                 call into it answers 404.
+            accounts: Names of the accounts that see it (registered yet or not); None means ``("default",)``.
+                To every other account it is invisible, like an inaccessible one.
 
         Returns:
             A copy of the organization record.
         """
         with self._lock:
-            if org_id in self._state.orgs:
-                raise ValueError(f"organization {org_id!r} already exists")
             org = Organization(organization_record(org_id, name or f"Organization {org_id}"), accessible=accessible)
             org.record["api"] = {"enabled": api_enabled}
-            self._state.orgs[org_id] = org
+            self._state.add_org(org, accounts)
             return copy.deepcopy(org.record)
 
     def set_accessible(self, org_id: str, accessible: bool) -> None:
-        """Give or take the key's access to an organization (as when an admin removes the key's owner)."""
+        """Give or take every key's access to an organization (as when an admin removes the keys' owner)."""
         with self._lock:
             self._org(org_id).accessible = accessible
+
+    def grant(self, org_id: str, account: str) -> None:
+        """Let an account (registered yet or not) see an organization."""
+        with self._lock:
+            self._org(org_id).accounts.add(account)
+
+    def revoke(self, org_id: str, account: str) -> None:
+        """Hide an organization from an account; nothing happens if the account did not see it."""
+        with self._lock:
+            self._org(org_id).accounts.discard(account)
 
     def set_api_enabled(self, org_id: str, enabled: bool) -> None:
         """Enable or disable an organization's Dashboard API access (Organization > Settings)."""
@@ -226,7 +292,7 @@ class FakeDashboard:
     # ----------------------------------------------------------------------------------------- inspection
 
     def organizations(self) -> list[dict[str, Any]]:
-        """Copies of all organization records, inaccessible ones included."""
+        """Copies of all organization records, whoever sees them, inaccessible ones included."""
         with self._lock:
             return [copy.deepcopy(org.record) for org in self._state.orgs.values()]
 
@@ -362,6 +428,7 @@ class FakeDashboard:
         return reply.to_response(request)
 
     def _record(self, request: httpx.Request) -> RecordedRequest:
+        """Record the request, naming the account its key belongs to (never the key)."""
         path = request.url.path
         if path.startswith(self.api_root + "/"):
             path = path[len(self.api_root) :]
@@ -376,6 +443,7 @@ class FakeDashboard:
             json=body,
             headers=redacted_headers(request.headers),
             url=str(request.url),
+            account=self._account(request),
         )
         self._requests.append(record)
         return record
@@ -383,9 +451,9 @@ class FakeDashboard:
     def _respond(self, request: httpx.Request, record: RecordedRequest) -> httpx.Response:
         operation_id = ""
         try:
-            if not self._authorized(request):
+            if record.account is None:
                 raise ApiError(401, "Invalid API key")
-            operation_id, call = self._prepare(request, record)
+            operation_id, call = self._prepare(request, record, record.account)
             reply = HANDLERS[operation_id](self._state, call)
         except ApiError as error:
             reply = error.reply()
@@ -395,20 +463,22 @@ class FakeDashboard:
         record.status = reply.status
         return reply.to_response(request)
 
-    def _authorized(self, request: httpx.Request) -> bool:
+    def _account(self, request: httpx.Request) -> str | None:
+        """The account whose key the request carries (either header), or None when no account has it."""
         bearer = request.headers.get("Authorization", "")
         keys = {request.headers.get("X-Cisco-Meraki-API-Key"), bearer[7:] if bearer.startswith("Bearer ") else None}
-        return self.api_key in keys
+        return next((name for name, key in self._keys.items() if key in keys), None)
 
-    def _prepare(self, request: httpx.Request, record: RecordedRequest) -> tuple[str, Call]:
-        """Route and validate a request; raises ApiError with the Dashboard's answer when it cannot proceed."""
+    def _prepare(self, request: httpx.Request, record: RecordedRequest, account: str) -> tuple[str, Call]:
+        """Route and validate a request by ``account``; raises ApiError with the Dashboard's answer when it cannot
+        proceed (404 for an organization the account does not see)."""
         if not request.url.path.startswith(self.api_root + "/"):
             raise not_found()
         found = spec.match_operation(record.method, record.path)
         if found is None or found[0].operation_id not in HANDLERS:
             raise not_found()
         operation, params = found
-        org = self._state.org(params["organizationId"]) if "organizationId" in params else None
+        org = self._state.org(params["organizationId"], account=account) if "organizationId" in params else None
         query, problems = spec.validate_query(operation.operation_id, record.query)
         if request.content and record.json is None:
             problems.append("the request body is not valid JSON")
@@ -428,6 +498,7 @@ class FakeDashboard:
             endpoint=endpoint,
             label=f"{record.method} {self.api_root}{record.path}",
             now=self._now(),
+            account=account,
         )
         return operation.operation_id, call
 

@@ -15,7 +15,15 @@ from typing import Any
 
 from .paging import PageLimits, non_paging_params, paginate
 from .records import ApiError, Reply
-from .state import DashboardState, Organization, admin_record, change_entry, network_record, organization_record
+from .state import (
+    DEFAULT_ACCOUNT,
+    DashboardState,
+    Organization,
+    admin_record,
+    change_entry,
+    network_record,
+    organization_record,
+)
 
 ORGANIZATIONS_LIMITS = PageLimits(3, 9000, 9000)
 NETWORKS_LIMITS = PageLimits(3, 100000, 1000)
@@ -39,6 +47,7 @@ class Call:
         endpoint: URL of the requested path for Link headers (no query string).
         label: ``METHOD /api/v1/...`` as written in the change log.
         now: The current time.
+        account: Name of the account whose API key made the request; ``org`` is one it sees.
     """
 
     operation_id: str
@@ -50,6 +59,7 @@ class Call:
     endpoint: str
     label: str
     now: datetime
+    account: str = DEFAULT_ACCOUNT
 
     @property
     def organization(self) -> Organization:
@@ -83,18 +93,18 @@ def log_change(org: Organization, call: Call, old: dict[str, Any] | None, new: d
 
 
 def get_organizations(state: DashboardState, call: Call) -> Reply:
-    """GET /organizations: the organizations the key can see."""
-    visible = [org.record for org in state.orgs.values() if org.accessible]
+    """GET /organizations: the organizations the calling account can see."""
+    visible = [org.record for org in state.listed(call.account)]
     return _page_reply(call, visible, "id", ORGANIZATIONS_LIMITS)
 
 
 def create_organization(state: DashboardState, call: Call) -> Reply:
-    """POST /organizations."""
+    """POST /organizations: the new organization is seen by the calling account."""
     org_id = state.new_org_id()
     org = Organization(organization_record(org_id, call.body["name"]))
     if "management" in call.body:
         org.record["management"] = {"details": list(call.body["management"].get("details", []))}
-    state.orgs[org_id] = org
+    state.add_org(org, accounts=(call.account,))
     log_change(org, call, None, org.record)
     return Reply(201, org.record)
 

@@ -25,6 +25,8 @@ class RecordedRequest:
         headers: Request headers, lower-case names, with API keys redacted.
         url: The full request URL.
         status: The status the fake answered with; None while handling or when a transport error was injected.
+        account: Name of the account whose API key the request carried; None when the key matched no account
+            (the key itself is never recorded).
     """
 
     method: str
@@ -34,6 +36,7 @@ class RecordedRequest:
     headers: dict[str, str] = field(repr=False)
     url: str = field(repr=False)
     status: int | None = None
+    account: str | None = None
 
     @property
     def is_write(self) -> bool:

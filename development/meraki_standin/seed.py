@@ -9,14 +9,20 @@ from .dashboard import FakeDashboard
 
 
 def seed_demo(fake: FakeDashboard) -> None:
-    """Three organizations, so every job has something to work on.
+    """Four organizations over two accounts, so every job has something to work on.
+
+    The account ``default`` (the constructor's key) sees 100001 to 100003; the account ``second`` sees 100002 and
+    100004. Register its key with ``fake.add_account("second", key)`` (``python -m meraki_standin`` does so from
+    ``MERAKI_STANDIN_SECOND_API_KEY``); without it nobody sees Umbrella.
 
     - ``100001`` Acme Corp: networks ``N_100001_1`` Acme HQ (tags hq, wireless) and ``N_100001_2`` Acme Branch
       (tag branch); admins alice@acme.example (full, id 500001) and bob@acme.example (read-only plus full on
       Acme Branch, id 500002).
-    - ``100002`` Globex: networks ``N_100002_1`` Globex HQ and ``N_100002_2`` Globex Lab; admin hank@globex.example
-      (full, id 500003).
+    - ``100002`` Globex (also seen by ``second``): networks ``N_100002_1`` Globex HQ and ``N_100002_2`` Globex Lab;
+      admin hank@globex.example (full, id 500003).
     - ``100003`` Initech: network ``N_100003_1`` Initech Office; no admins.
+    - ``100004`` Umbrella (seen by ``second`` only): network ``N_100004_1`` Umbrella Lab (tag lab); admin
+      wesker@umbrella.example (full, id 500004).
     """
     last_week = datetime(2024, 1, 1, 9, 30, tzinfo=UTC)
 
@@ -32,13 +38,19 @@ def seed_demo(fake: FakeDashboard) -> None:
         networks=[{"id": "N_100001_2", "access": "full"}], last_active=last_week, admin_id="500002",
     )  # fmt: skip
 
-    fake.add_organization("100002", "Globex")
+    fake.add_organization("100002", "Globex", accounts=("default", "second"))
     fake.add_network("100002", "N_100002_1", "Globex HQ", tags=["hq"])
     fake.add_network("100002", "N_100002_2", "Globex Lab", tags=["lab"], product_types=["switch"])
     fake.add_admin("100002", "hank@globex.example", "Hank Scorpio", "full", last_active=last_week, admin_id="500003")
 
     fake.add_organization("100003", "Initech")
     fake.add_network("100003", "N_100003_1", "Initech Office", tags=["office"])
+
+    fake.add_organization("100004", "Umbrella", accounts=("second",))
+    fake.add_network("100004", "N_100004_1", "Umbrella Lab", tags=["lab"])
+    fake.add_admin(
+        "100004", "wesker@umbrella.example", "Albert Wesker", "full", last_active=last_week, admin_id="500004"
+    )
 
 
 def seed_none(fake: FakeDashboard) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 from .records import ApiError
 
 NETWORK_ACCESS_LEVELS = ("full", "read-only", "guest-ambassador", "monitor-only")
+# The account of the key given to ``FakeDashboard(api_key=...)``; organizations are seen by it unless told otherwise.
+DEFAULT_ACCOUNT = "default"
 # The identity the fake's API key belongs to, as shown in the change log.
 KEY_OWNER = {"adminId": "100000", "adminName": "Stand-in API key owner", "adminEmail": "api-owner@standin.example"}
 
@@ -26,12 +29,26 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _default_accounts() -> set[str]:
+    return {DEFAULT_ACCOUNT}
+
+
 @dataclass
 class Organization:
-    """One organization and everything in it; ``record`` is the GET /organizations/{id} body."""
+    """One organization and everything in it; ``record`` is the GET /organizations/{id} body.
+
+    Attributes:
+        record: The GET /organizations/{id} body.
+        accessible: False hides the organization from every key.
+        accounts: Names of the accounts (API keys) that see the organization.
+        networks: Network records by id.
+        admins: Admin records by id.
+        changes: The configuration change log, oldest first.
+    """
 
     record: dict[str, Any]
     accessible: bool = True
+    accounts: set[str] = field(default_factory=_default_accounts)
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)
     admins: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -45,6 +62,14 @@ class Organization:
     def api_enabled(self) -> bool:
         """Organization > Settings > Dashboard API access (``api.enabled`` in GET /organizations)."""
         return bool(self.record.get("api", {}).get("enabled", True))
+
+    def listed_for(self, account: str | None) -> bool:
+        """Whether GET /organizations by this account lists the organization (API access disabled or not)."""
+        return self.accessible and account in self.accounts
+
+    def reachable_by(self, account: str | None) -> bool:
+        """Whether this account may call into the organization: listed for it and API access enabled."""
+        return self.listed_for(account) and self.api_enabled
 
     def admin_by_email(self, email: str) -> dict[str, Any] | None:
         """The admin with this email (compared case-insensitively), if any."""
@@ -76,12 +101,13 @@ class DashboardState:
         self._next_org_id = 900001
         self._next_network = 1
 
-    def org(self, org_id: str, *, visible: bool = True) -> Organization:
+    def org(self, org_id: str, *, visible: bool = True, account: str | None = DEFAULT_ACCOUNT) -> Organization:
         """An organization by id.
 
         Args:
             org_id: The id.
-            visible: Treat organizations the API key cannot see, or whose API access is disabled, as missing.
+            visible: Treat organizations ``account`` cannot see, or whose API access is disabled, as missing.
+            account: The calling account (ignored when ``visible`` is False); None sees nothing.
 
         Raises:
             ApiError: 404 Not found, as Meraki answers for missing and inaccessible organizations. An organization
@@ -90,9 +116,26 @@ class DashboardState:
                 to a key that may not use them, as it does for a key without access.
         """
         org = self.orgs.get(org_id)
-        if org is None or (visible and not (org.accessible and org.api_enabled)):
+        if org is None or (visible and not org.reachable_by(account)):
             raise ApiError(404, "Not found")
         return org
+
+    def listed(self, account: str | None) -> list[Organization]:
+        """The organizations GET /organizations shows this account, in insertion order."""
+        return [org for org in self.orgs.values() if org.listed_for(account)]
+
+    def add_org(self, org: Organization, accounts: Iterable[str] | None = None) -> None:
+        """Store an organization seen by ``accounts`` (None: the default account only).
+
+        Raises:
+            ValueError: The id is taken, or ``accounts`` is a single string (a likely mistake for a tuple).
+        """
+        if org.id in self.orgs:
+            raise ValueError(f"organization {org.id!r} already exists")
+        if isinstance(accounts, str):
+            raise ValueError(f"accounts must be a collection of names, not the string {accounts!r}")
+        org.accounts = set(accounts) if accounts is not None else _default_accounts()
+        self.orgs[org.id] = org
 
     def new_org_id(self) -> str:
         """An unused organization id."""

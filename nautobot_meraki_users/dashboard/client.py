@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import email.utils
 import math
+import ssl
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,7 +21,7 @@ from meraki.exceptions import APIError, APIResponseError
 
 from nautobot_meraki_users import __version__
 from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, organization_of
-from nautobot_meraki_users.dashboard.types import Organization
+from nautobot_meraki_users.dashboard.types import IMPLICIT_DASHBOARD, DashboardConnection, Organization
 from nautobot_meraki_users.errors import DashboardError
 from nautobot_meraki_users.settings import AppSettings
 
@@ -103,8 +105,20 @@ class _MerakiTransport(httpx.BaseTransport):
         self._inner.close()
 
 
-def describe_api_error(err: Exception, app_settings: AppSettings) -> DashboardError:
-    """Turn an SDK or transport exception into a DashboardError with a clear message."""
+def describe_api_error(
+    err: Exception, app_settings: AppSettings, connection: DashboardConnection | None = None
+) -> DashboardError:
+    """Turn an SDK or transport exception into a DashboardError with a clear message.
+
+    With a `labelled` connection (one of several), the message starts with `dashboard <name>: `.
+    """
+    described = _describe(err, app_settings, connection)
+    if connection is not None and connection.labelled and not isinstance(err, DashboardError):
+        return DashboardError(f"dashboard {connection.name}: {described.message}", described.status)
+    return described
+
+
+def _describe(err: Exception, app_settings: AppSettings, connection: DashboardConnection | None) -> DashboardError:
     if isinstance(err, DashboardError):
         return err
     if isinstance(err, APIError):
@@ -117,9 +131,10 @@ def describe_api_error(err: Exception, app_settings: AppSettings) -> DashboardEr
         if headers is not None and headers.get("X-Request-Id"):
             request_id = f" (X-Request-Id {headers.get('X-Request-Id')})"
         if status == 401:
+            source = (connection or DashboardConnection("", "", 0)).key_source
             return DashboardError(
-                "Meraki rejected the API key (401 Unauthorized). Check the key in the SecretsGroup, the api_key "
-                "setting or MERAKI_DASHBOARD_API_KEY, and that API access is enabled for the organization.",
+                f"Meraki rejected the API key (401 Unauthorized). Check the key in {source}, and that API access is "
+                "enabled for the organization.",
                 status,
             )
         if status == 403:
@@ -181,6 +196,11 @@ def _describe_transport_error(kind: str, app_settings: AppSettings) -> Dashboard
     return DashboardError(f"the connection to {host} failed ({kind}) {attempts}. Check the network and try again.")
 
 
+def _tls(verify: bool | str) -> bool | ssl.SSLContext:
+    """The transport's `verify`: True, False, or a context trusting the CA bundle at the given path."""
+    return ssl.create_default_context(cafile=verify) if isinstance(verify, str) else verify
+
+
 def pause(seconds: float) -> None:
     """Wait between retries (a module function so tests can record waits instead of sleeping)."""
     time.sleep(seconds)
@@ -195,11 +215,18 @@ class Dashboard:
         api_key: str,
         sleep: Callable[[float], None] | None = None,
         limiter: RateLimiter | None = None,
+        connection: DashboardConnection | None = None,
     ):
         """Build the `meraki` client: no log files, no console output, smart flow off, our caller string.
 
         Every request waits for `limiter` (the rate budget shared with other jobs and workers) when given.
+        `connection` (one Dashboard account) gives the base URL, timeout and TLS check; without it, the settings'.
         """
+        if connection is None:
+            connection = DashboardConnection(IMPLICIT_DASHBOARD, app_settings.base_url, app_settings.request_timeout)
+        self.connection = connection
+        self.name = connection.name
+        app_settings = replace(app_settings, base_url=connection.base_url, request_timeout=connection.request_timeout)
         self.settings = app_settings
         try:
             self._api = meraki.DashboardAPI(
@@ -225,7 +252,7 @@ class Dashboard:
         pool = httpx.Limits(
             max_connections=app_settings.concurrency + 5, max_keepalive_connections=app_settings.concurrency
         )
-        inner = httpx.HTTPTransport(proxy=app_settings.proxy or None, limits=pool)
+        inner = httpx.HTTPTransport(proxy=app_settings.proxy or None, limits=pool, verify=_tls(connection.verify))
         self._transport = _MerakiTransport(inner, app_settings.base_url, limiter)
         session._client = httpx.Client(
             transport=self._transport,
@@ -251,7 +278,7 @@ class Dashboard:
         try:
             return func(*args, **kwargs)
         except (APIError, httpx.HTTPError) as err:
-            raise describe_api_error(err, self.settings) from None
+            raise describe_api_error(err, self.settings, self.connection) from None
         finally:
             self._transport.forget_wall()  # a 429 the SDK gave up on must not let this thread's next call pass
 
@@ -264,6 +291,7 @@ class Dashboard:
                 name=str(o.get("name", "")),
                 url=str(o.get("url", "")),
                 api_enabled=not (isinstance(o.get("api"), dict) and o["api"].get("enabled") is False),
+                dashboard=self.name,
             )
             for o in orgs
         ]

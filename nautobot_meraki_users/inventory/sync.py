@@ -33,7 +33,7 @@ from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL, CHANG
 from nautobot.extras.models import ContactAssociation, Note, ObjectChange
 from nautobot.extras.signals import change_context_state
 
-from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.dashboard.connections import Dashboards
 from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.errors import failure_message
 from nautobot_meraki_users.log_text import log_safe
@@ -99,7 +99,7 @@ class Upkeep:
     notes: list[str] = field(default_factory=list)
 
 
-def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concurrency: int) -> Snapshot:
+def read_snapshot(dashboard: Dashboards, organizations: list[Organization], concurrency: int) -> Snapshot:
     """Read every page of networks and the admins of each organization, at most `concurrency` at once.
 
     Organizations that `all` left out (a engine.Selection's `skipped`: API access disabled) are not read.
@@ -110,7 +110,11 @@ def read_snapshot(dashboard: Dashboard, organizations: list[Organization], concu
         read_started=timezone.now(),
     )
 
-    for done in fan_out(lambda org: dashboard.organization_state(org.id), organizations, concurrency):
+    for org in organizations:  # its connection failed: not read, its rows kept
+        if org.error:
+            snapshot.failed[org.id] = org.error
+    readable = [org for org in organizations if not org.error]
+    for done in fan_out(lambda org: dashboard.organization_state(org.id), readable, concurrency):
         if done.error is not None:
             snapshot.failed[done.item.id] = failure_message(done.error)
         else:
@@ -132,7 +136,7 @@ def _when(value: object) -> datetime | None:
 
 def organization_fields(org: Organization) -> dict:
     """Model fields of a MerakiOrganization from the Dashboard's data."""
-    return {"name": org.name, "dashboard_url": org.url}
+    return {"name": org.name, "dashboard_url": org.url, "dashboard": org.dashboard}
 
 
 def network_fields(network: dict) -> dict:
@@ -336,7 +340,7 @@ def _sync_rows(model, existing: dict, wanted: dict, fixed, report: SyncReport, k
         _delete_rows(model.objects.filter(pk__in=[row.pk for row in gone]))
 
 
-def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncReport:
+def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True, scope: set[str] | None = None) -> SyncReport:
     """Make the inventory equal to `snapshot`.
 
     Args:
@@ -344,6 +348,8 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
         dryrun: count the differences without writing.
         full: the snapshot covers every organization the app may see, so organizations missing from it
             (the key lost access, or they left the allow-list) are deleted with their networks and admins.
+        scope: the snapshot covers only these connections (one was chosen, or another failed): only organizations
+            the inventory attributes to them may be deleted.
     """
     report = SyncReport(dryrun=dryrun, failed=dict(snapshot.failed), skipped=skipped_entries(snapshot.skipped))
     now, since, notes = timezone.now(), snapshot.read_started, report.notes
@@ -355,7 +361,11 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True) -> SyncR
             if _id_fits(MerakiOrganization, "organization_id", str(org.id), "organization", notes)
         }
         kept = {org.id for org in snapshot.skipped}  # API access disabled: left as they were, not deleted
-        existing_orgs = {k: v for k, v in orgs.items() if (full and k not in kept) or k in wanted_orgs}
+        existing_orgs = {
+            k: v
+            for k, v in orgs.items()
+            if (full and k not in kept and (scope is None or v.dashboard in scope)) or k in wanted_orgs
+        }
         _sync_rows(
             MerakiOrganization, existing_orgs, wanted_orgs, lambda key: {"organization_id": key}, report,
             "organizations", now, lambda key, values: f"{values['name']} ({key})", since,
@@ -418,9 +428,10 @@ def _written(results: list[OrganizationResult]) -> list[OrganizationResult]:
     return [r for r in results if r.outcome in WRITTEN and r.admin_id]
 
 
-def _organization_row(org_id: str, name: str, now, notes: list[str]) -> MerakiOrganization:
+def _organization_row(org_id: str, result: OrganizationResult, now, notes: list[str]) -> MerakiOrganization:
     """The organization's row; created when the inventory was never synced. Safe when another job creates it too."""
-    values = fit_values(MerakiOrganization, {"name": name, "last_seen": now}, f"organization {org_id}", notes)
+    values = {"name": result.organization_name, "dashboard": result.dashboard, "last_seen": now}
+    values = fit_values(MerakiOrganization, values, f"organization {org_id}", notes)
     # get_or_create inserts in its own savepoint and, when another job inserted the row first, reads that row.
     return MerakiOrganization.objects.get_or_create(organization_id=org_id, defaults=values)[0]
 
@@ -460,7 +471,7 @@ def _record_rows(by_org: dict[str, list[OrganizationResult]], now, notes: list[s
     wanted: dict[tuple[str, str], dict | None] = {}  # (organization ID, admin ID) -> fields, None: removed
     for org_id, org_results in by_org.items():
         if org_id not in orgs:
-            orgs[org_id] = _organization_row(org_id, org_results[0].organization_name, now, notes)
+            orgs[org_id] = _organization_row(org_id, org_results[0], now, notes)
         for result in org_results:  # in order: a later result for the same admin wins
             key = (org_id, result.admin_id)
             if result.outcome == Outcome.REMOVED:

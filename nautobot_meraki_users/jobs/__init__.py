@@ -27,12 +27,12 @@ from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.operations import csv_import, engine, inputs
 from nautobot_meraki_users.operations.admins import (
-    LIST_COLUMNS,
     ORG_ACCESS_LEVELS,
     PRIVILEGE_LEVELS,
     OrganizationSelector,
+    list_columns,
 )
-from nautobot_meraki_users.settings import AppSettings, load_settings
+from nautobot_meraki_users.settings import AppSettings, connection_names, load_settings
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
 
@@ -47,7 +47,16 @@ LIST_PERMISSION_MESSAGE = (
     f"permission: you may not view Meraki administrators ({VIEW_ADMINISTRATORS}), and this job lists them. "
     "Ask a Nautobot administrator to grant you that permission."
 )
+DASHBOARD_HELP = (
+    "Optional: the Dashboard connection to work through (an ExternalIntegration named in the app's 'dashboards' "
+    "setting). Blank: every configured connection."
+)
 SYNC_LOG_LINES = 500  # a first sync of a large estate logs its first changes one by one, then a count
+
+
+def dashboard_var() -> StringVar:
+    """The optional `dashboard` input every job has."""
+    return StringVar(label="Dashboard", description=DASHBOARD_HELP, required=False)
 
 
 class CreateUsers(AdminOperationJob):
@@ -65,6 +74,7 @@ class CreateUsers(AdminOperationJob):
     )
     meraki_tags = StringVar(label="Tags", description=TAGS_HELP, required=False)
     meraki_tag_access = ChoiceVar(choices=PRIVILEGE_CHOICES, default="read-only", label="Tag access", required=False)
+    dashboard = dashboard_var()
     dryrun = DryRunVar(description="Report what would change without changing anything in Meraki.")
 
     class Meta:
@@ -73,7 +83,7 @@ class CreateUsers(AdminOperationJob):
         has_sensitive_variables = False
         field_order = [
             "user_email", "user_name", "meraki_org_id", "meraki_access_level", "meraki_network",
-            "meraki_network_access", "meraki_tags", "meraki_tag_access", "dryrun",
+            "meraki_network_access", "meraki_tags", "meraki_tag_access", "dashboard", "dryrun",
         ]  # fmt: skip
 
     @classmethod
@@ -112,6 +122,7 @@ class UpdateUsers(AdminOperationJob):
         description="Without tags: re-levels the admin's current tags.",
         required=False,
     )
+    dashboard = dashboard_var()
     dryrun = DryRunVar(description="Report what would change without changing anything in Meraki.")
 
     class Meta:
@@ -120,7 +131,7 @@ class UpdateUsers(AdminOperationJob):
         has_sensitive_variables = False
         field_order = [
             "user_email", "meraki_org_id", "user_name", "meraki_access_level", "meraki_network",
-            "meraki_network_access", "meraki_tags", "meraki_tag_access", "dryrun",
+            "meraki_network_access", "meraki_tags", "meraki_tag_access", "dashboard", "dryrun",
         ]  # fmt: skip
 
     @classmethod
@@ -142,13 +153,14 @@ class DeleteUsers(AdminOperationJob):
 
     user_email = StringVar(label="Email", description="The admin to remove.")
     meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP + " 'all' offboards everywhere.")
+    dashboard = dashboard_var()
     dryrun = DryRunVar(description="Report what would be removed without removing anything.")
 
     class Meta:
         name = "Delete Meraki User"
         description = "Remove a Meraki dashboard administrator from one, several or all organizations."
         has_sensitive_variables = False
-        field_order = ["user_email", "meraki_org_id", "dryrun"]
+        field_order = ["user_email", "meraki_org_id", "dashboard", "dryrun"]
 
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
@@ -164,12 +176,13 @@ class ListUsers(MerakiUsersJob):
 
     meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP, default="all", required=False)
     user_email = StringVar(label="Email", description="Optional: list only this admin.", required=False)
+    dashboard = dashboard_var()
 
     class Meta:
         name = "List Meraki Users"
         description = "List Meraki dashboard administrators with their access, as a CSV file and as JSON rows."
         has_sensitive_variables = False
-        field_order = ["meraki_org_id", "user_email"]
+        field_order = ["meraki_org_id", "user_email", "dashboard"]
 
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
@@ -183,12 +196,14 @@ class ListUsers(MerakiUsersJob):
                 return self.abort(LIST_PERMISSION_MESSAGE, False, safe_selector(data, default="all"))
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
-            with self.open_dashboard(app_settings) as dashboard:
+            with self.open_dashboards(app_settings, data) as dashboard:
                 orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                rows, results = engine.list_admins(dashboard, orgs, email, app_settings.concurrency)
+                rows, results = engine.list_admins(dashboard, orgs, email, app_settings.concurrency, self.labelled)
             skipped = [engine.skipped_result(org) for org in getattr(orgs, "skipped", [])]
             self.log_results(results + skipped)  # one line per organization, linked to it, one INSERT
-            self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, LIST_COLUMNS))
+            self.create_file(
+                f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, list_columns(self.labelled))
+            )
             self.conclude(
                 [r.organization_id for r in results if r.outcome == "failed"],
                 len(results),
@@ -207,13 +222,14 @@ class ImportUsers(MerakiUsersJob):
         label="CSV file",
         description="Columns: action (create, update, delete) plus the data keys of those jobs. See the docs.",
     )
+    dashboard = dashboard_var()
     dryrun = DryRunVar(description="Check every row and report the plan without changing anything in Meraki.")
 
     class Meta:
         name = "Import Meraki Users"
         description = "Create, update and delete Meraki admins in bulk from a CSV file."
         has_sensitive_variables = False
-        field_order = ["csv_file", "dryrun"]
+        field_order = ["csv_file", "dashboard", "dryrun"]
 
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
@@ -221,7 +237,7 @@ class ImportUsers(MerakiUsersJob):
         if data.get("csv_file") in (None, ""):
             raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
 
-    def run(self, csv_file=None, dryrun=False):  # noqa: D102
+    def run(self, csv_file=None, dryrun=False, dashboard=""):  # noqa: D102
         dryrun = as_bool(dryrun)
 
         def body():
@@ -234,21 +250,22 @@ class ImportUsers(MerakiUsersJob):
             )
             rows = csv_import.check_rows(read, app_settings)
             self.logger.info("Checked %d row(s) of %s.", len(rows), log_safe(getattr(csv_file, "name", "the file")))
-            with self.open_dashboard(app_settings) as dashboard:
-                visible = dashboard.organizations()
+            with self.open_dashboards(app_settings, {"dashboard": dashboard}) as dashboards:
+                named = [org_id for row in rows if not row.selector.all for org_id in row.selector.ids]
+                visible = engine.visible_organizations(dashboards, named)
                 targets = csv_import.targets_for(rows, visible, app_settings)
-                results = engine.execute_targets(dashboard, targets, dryrun, app_settings.concurrency)
+                results = engine.execute_targets(dashboards, targets, dryrun, app_settings.concurrency)
             before = removed_admins(results, dryrun)
             if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
                 sync.record_changes_or_warn(results, self.logger)
             report = engine.Report(dryrun=dryrun, organizations=results)
-            result_rows = csv_import.result_rows(targets, results)
+            result_rows = csv_import.result_rows(targets, results, self.labelled)
             self.log_results(
                 results, before, [f"line {r['row']} {r['action']} {r['user_email']}: " for r in result_rows]
             )
             self.create_file(
                 f"meraki-import-result-{timezone.now():%Y%m%d-%H%M%S}.csv",
-                to_csv(result_rows, csv_import.RESULT_COLUMNS),
+                to_csv(result_rows, csv_import.result_columns(self.labelled)),
             )
             result = self.finish(report)
             for entry, row in zip(result["organizations"], result_rows, strict=True):
@@ -261,29 +278,32 @@ class ImportUsers(MerakiUsersJob):
 class SyncInventory(MerakiUsersJob):
     """Make Nautobot's Meraki inventory (organizations, networks, administrators) match the Dashboard."""
 
+    dashboard = dashboard_var()
     dryrun = DryRunVar(description="Count the differences without changing the inventory.")
 
     class Meta:
         name = "Sync Meraki Inventory"
         description = "Read the allowed organizations, their networks and admins, and update Nautobot's inventory."
         has_sensitive_variables = False
-        field_order = ["dryrun"]
+        field_order = ["dashboard", "dryrun"]
 
     @classmethod
     def parse_input(cls, data: dict, app_settings: AppSettings):
         """Nothing to check: the sync reads every allowed organization."""
 
-    def run(self, dryrun=False):  # noqa: D102
+    def run(self, dryrun=False, dashboard=""):  # noqa: D102
         dryrun = as_bool(dryrun)
 
         def body():
             app_settings = load_settings()
-            with self.open_dashboard(app_settings) as dashboard:
+            with self.open_dashboards(app_settings, {"dashboard": dashboard}) as dashboards:
                 orgs = engine.load_organizations(
-                    dashboard, OrganizationSelector(all=True), app_settings.allowed_organization_ids
+                    dashboards, OrganizationSelector(all=True), app_settings.allowed_organization_ids
                 )
-                snapshot = sync.read_snapshot(dashboard, orgs, app_settings.concurrency)
-            report = sync.sync_inventory(snapshot, dryrun)
+                snapshot = sync.read_snapshot(dashboards, orgs, app_settings.concurrency)
+                read = [client.name for client in dashboards.clients if client.name not in dashboards.failed]
+                whole = not dashboards.failed and read == list(connection_names(app_settings))
+            report = sync.sync_inventory(snapshot, dryrun, scope=None if whole else set(read))
             prefix = "dry run: would have " if dryrun else ""
             self.log_lines(
                 [(logging.INFO, prefix + log_safe(line), None, "body") for line in report.changes[:SYNC_LOG_LINES]]

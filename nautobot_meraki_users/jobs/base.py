@@ -23,7 +23,9 @@ from nautobot.extras.models import JobLogEntry
 from nautobot.extras.models import jobs as nautobot_job_models
 
 from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.dashboard.connections import Dashboards
 from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
+from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.errors import ConfigurationError, DashboardError, InputError
 from nautobot_meraki_users.inventory import sync
 from nautobot_meraki_users.log_text import log_safe
@@ -31,15 +33,23 @@ from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
 from nautobot_meraki_users.operations import engine, inputs
 from nautobot_meraki_users.operations.admins import OrganizationSelector, Outcome, is_blank, parse_organization_selector
 from nautobot_meraki_users.operations.engine import OrganizationResult, Report
-from nautobot_meraki_users.settings import AppSettings, load_settings, resolve_api_key
+from nautobot_meraki_users.settings import AppSettings, ConnectionSetup, load_settings, resolve_connections
 
 GROUPING = "Meraki Users"
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
-def _result_line(result: OrganizationResult, prefix: str, admin_name: str) -> tuple[int, str]:
-    """The log level and the escaped line (`log_safe`: it carries Dashboard and user text) of one result."""
-    line = f"{prefix}{result.organization_id} ({result.organization_name}): {result.outcome}: {result.message}"
+def _result_line(result: OrganizationResult, prefix: str, admin_name: str, labelled: bool) -> tuple[int, str]:
+    """The log level and the escaped line (`log_safe`: it carries Dashboard and user text) of one result.
+
+    `labelled` (several connections): the line names the connection, and the others that see the organization.
+    """
+    where = ""
+    if labelled and result.dashboard:
+        where = f" via dashboard {result.dashboard}"
+        if result.also_seen_by:
+            where += f" (also seen by {', '.join(result.also_seen_by)}: worked on once, through {result.dashboard})"
+    line = f"{prefix}{result.organization_id} ({result.organization_name}){where}: {result.outcome}: {result.message}"
     if result.admin_id:  # the email is masked in log lines: name the admin another way
         who = f"admin {admin_name}, Meraki ID" if admin_name else "Meraki admin ID"
         line += f" ({who} {result.admin_id})"
@@ -89,6 +99,21 @@ def as_bool(value: object) -> bool:
     return bool(value)
 
 
+def check_connections(setups: list[ConnectionSetup]) -> None:
+    """Raise ConfigurationError (every connection's problem) when no selected connection can be used."""
+    if setups and all(setup.error for setup in setups):
+        raise ConfigurationError(" ".join(setup.error for setup in setups))
+
+
+def known_organizations(names: list[str]) -> dict[str, list[Organization]]:
+    """The inventory's organizations of the named connections (they fail with their connection, not vanish)."""
+    known: dict[str, list[Organization]] = {}
+    for row in MerakiOrganization.objects.filter(dashboard__in=names).order_by("name"):
+        org = Organization(row.organization_id, row.name, row.dashboard_url, dashboard=row.dashboard)
+        known.setdefault(row.dashboard, []).append(org)
+    return known
+
+
 class _CheckedJobForm(JobForm):
     """A job form that runs the job's own input checks, so the UI and REST API reject bad input early."""
 
@@ -99,9 +124,8 @@ class _CheckedJobForm(JobForm):
         cleaned = super().clean()
         try:
             app_settings = load_settings()
-            resolve_api_key(app_settings)  # a missing SecretsGroup or key is refused here, before a job is queued
         except ConfigurationError as err:
-            raise ValidationError(str(err)) from None  # the message never contains the key
+            raise ValidationError(str(err)) from None
         data = dict(cleaned)
         if not hasattr(self.data, "getlist"):  # REST: check the JSON values as sent, not the text the fields made
             data.update(
@@ -109,12 +133,24 @@ class _CheckedJobForm(JobForm):
                 for name, value in self.data.items()
                 if name in inputs.TEXT_FIELDS and value is not None and not isinstance(value, str)
             )
+        errors: list = []
+        names = None
+        try:
+            names = inputs.parse_dashboard(data, app_settings)
+            # A missing key (SecretsGroup, integration) is refused here, before a job is queued, when no selected
+            # connection could run; with several connections, one without a key fails only its own organizations.
+            check_connections(resolve_connections(app_settings, names))
+        except ConfigurationError as err:
+            raise ValidationError(str(err)) from None  # the message never contains the key
+        except InputError as err:
+            errors += err.errors
         try:
             self.job_class.parse_input(data, app_settings)
         except InputError as err:
-            for error in err.errors:
-                field = error.field if error.field in self.fields else None
-                self.add_error(field, error.message if field else str(error))
+            errors += err.errors
+        for error in errors:
+            field = error.field if error.field in self.fields else None
+            self.add_error(field, error.message if field else str(error))
         return cleaned
 
 
@@ -145,17 +181,37 @@ class MerakiUsersJob(Job):
 
     # ----- helpers used by run() -----
 
-    def open_dashboard(self, app_settings: AppSettings) -> Dashboard:
-        """Resolve the API key and build the client (raises ConfigurationError or DashboardError)."""
+    dashboards: Dashboards | None = None  # the connections of this run, set by open_dashboards
+    labelled = False  # several connections are configured: log lines name theirs
+
+    def open_dashboards(self, app_settings: AppSettings, data: dict) -> Dashboards:
+        """The connections `data["dashboard"]` selects (all when blank), with one rate budget shared by all of them.
+
+        Raises ConfigurationError when none can be used (a missing key); a connection that cannot be used while
+        others can is kept in `failed`: its organizations fail, the others run.
+        """
+        setups = resolve_connections(app_settings, inputs.parse_dashboard(data, app_settings))
+        check_connections(setups)
         limiter = shared_rate_limiter(app_settings)
         if limiter is None:
             self.logger.warning(
                 "Nautobot's default cache is not Redis: no request budget is shared with other jobs and workers; "
                 "Meraki's 429 + Retry-After alone will pace this job."
             )
-        return Dashboard(app_settings, resolve_api_key(app_settings), limiter=limiter)
+        clients, failed = [], {}
+        for setup in setups:
+            if setup.error:
+                failed[setup.connection.name] = setup.error
+                continue
+            try:
+                clients.append(Dashboard(app_settings, setup.api_key, limiter=limiter, connection=setup.connection))
+            except DashboardError as err:
+                failed[setup.connection.name] = f"dashboard {setup.connection.name}: {err.message}"
+        self.labelled = bool(app_settings.dashboards)
+        self.dashboards = Dashboards(clients, failed, known_organizations)
+        return self.dashboards
 
-    def run_operation(self, dashboard: Dashboard, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
+    def run_operation(self, dashboard: Dashboards, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
         """Run one operation in every organization, keep the inventory current, log one line per organization."""
         report = engine.run_operation(dashboard, orgs, operation, dryrun, app_settings.concurrency)
         before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
@@ -180,7 +236,7 @@ class MerakiUsersJob(Job):
             admin = admins.get(key)
             known = admin or (before or {}).get(key)
             name = (result.record or {}).get("name") or (known.name if known else "")
-            level, line = _result_line(result, prefixes[position] if prefixes else "", str(name))
+            level, line = _result_line(result, prefixes[position] if prefixes else "", str(name), self.labelled)
             lines.append((level, line, admin or orgs.get(result.organization_id), result.organization_id))
         self.log_lines(lines)
 
@@ -227,12 +283,27 @@ class MerakiUsersJob(Job):
             "failed",
             "Done: " + (", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())) or "nothing"),
         )
-        return report.as_dict()
+        return report.as_dict(self.labelled)
+
+    def failed_dashboards(self) -> dict[str, str]:
+        """The connections of this run that could not be used: name -> why (the message names the connection)."""
+        return dict(self.dashboards.failed) if self.dashboards is not None else {}
 
     def conclude(self, failures: list[str], total: int, what_failed: str, summary: str) -> None:
-        """The one place that decides a run's status: FAILURE naming each failed organization, else `summary`."""
+        """The one place that decides a run's status: FAILURE naming each failed organization and connection.
+
+        Otherwise `summary` is logged.
+        """
+        connections = self.failed_dashboards()
+        for name, message in connections.items():
+            self.logger.error(log_safe(message), extra={"grouping": f"dashboard {name}"})
+        problems = []
         if failures:
-            self.fail(f"{len(failures)} of {total} organization(s) {what_failed}: {', '.join(failures)}")
+            problems.append(f"{len(failures)} of {total} organization(s) {what_failed}: {', '.join(failures)}")
+        if connections:
+            problems.append(f"{len(connections)} Dashboard connection(s) failed: {', '.join(connections)}")
+        if problems:
+            self.fail("; ".join(problems))
         else:
             self.logger.info(summary)
 
@@ -263,11 +334,14 @@ class MerakiUsersJob(Job):
         `selector` is called only when the job stops early, to report each named organization as failed.
         """
         try:
-            return body()
+            result = body()
         except InputError as err:
             return self.abort_on_input(err, dryrun)
         except (ConfigurationError, DashboardError) as err:
             return self.abort(str(err), dryrun, selector() if selector else None)
+        if isinstance(result, dict) and self.failed_dashboards():
+            result["failed_dashboards"] = self.failed_dashboards()
+        return result
 
 
 class AdminOperationJob(MerakiUsersJob):
@@ -282,7 +356,7 @@ class AdminOperationJob(MerakiUsersJob):
             selector, parsed = self.parse_input(data, app_settings)
             request = None if isinstance(parsed, str) else parsed  # delete parses to the email alone
             email = parsed if request is None else request.email
-            with self.open_dashboard(app_settings) as dashboard:
+            with self.open_dashboards(app_settings, data) as dashboard:
                 orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
                 operation = engine.Operation(action, email, request)
                 report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings)

@@ -566,6 +566,12 @@ LIST_COLUMNS = (
     "network_privileges",
     "tag_privileges",
 )
+DASHBOARD_COLUMN = "dashboard"  # last column of the job files when several Dashboard connections are configured
+
+
+def list_columns(labelled: bool) -> tuple[str, ...]:
+    """The List file's columns: LIST_COLUMNS, plus `dashboard` with several connections (`labelled`)."""
+    return (*LIST_COLUMNS, DASHBOARD_COLUMN) if labelled else LIST_COLUMNS
 
 
 def admin_values(admin: dict) -> dict:
@@ -587,16 +593,21 @@ def admin_values(admin: dict) -> dict:
     }
 
 
-def admin_row(org: Organization, admin: dict) -> dict:
-    """One row of the admin listing (the CSV columns, in LIST_COLUMNS order).
+def admin_row(org: Organization, admin: dict, labelled: bool = False) -> dict:
+    """One row of the admin listing (the CSV columns, in `list_columns(labelled)` order).
 
     Network and tag privileges are written `ID=access` / `tag=access`, separated by `; `.
     """
     values = admin_values(admin)
     values["network_privileges"] = "; ".join(f"{p['id']}={p['access']}" for p in values["network_privileges"])
     values["tag_privileges"] = "; ".join(f"{p['tag']}={p['access']}" for p in values["tag_privileges"])
-    row = {"organization_id": org.id, "organization_name": org.name, "admin_id": str(admin.get("id", ""))}
-    return {column: row[column] if column in row else values[column] for column in LIST_COLUMNS}
+    row = {
+        "organization_id": org.id,
+        "organization_name": org.name,
+        "admin_id": str(admin.get("id", "")),
+        "dashboard": org.dashboard,
+    }
+    return {column: row[column] if column in row else values[column] for column in list_columns(labelled)}
 
 
 def filter_admins(admins: list[dict], email: str | None) -> list[dict]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from nautobot_meraki_users.errors import FieldError, InputError, on_line
 from nautobot_meraki_users.operations import inputs
 from nautobot_meraki_users.operations.admins import (
+    DASHBOARD_COLUMN,
     AdminRequest,
     Organization,
     OrganizationSelector,
@@ -238,6 +239,11 @@ RESULT_COLUMNS = (
 )
 
 
+def result_columns(labelled: bool) -> tuple[str, ...]:
+    """The result file's columns: RESULT_COLUMNS, plus `dashboard` with several connections (`labelled`)."""
+    return (*RESULT_COLUMNS, DASHBOARD_COLUMN) if labelled else RESULT_COLUMNS
+
+
 def targets_for(rows: list[ImportRow], visible: list[Organization], app_settings: AppSettings) -> list[Target]:
     """One Target per row and organization, in file order.
 
@@ -259,9 +265,9 @@ def targets_for(rows: list[ImportRow], visible: list[Organization], app_settings
     return targets
 
 
-def result_rows(targets: list[Target], results: list[OrganizationResult]) -> list[dict]:
-    """The result CSV's rows (RESULT_COLUMNS), one per row and organization."""
-    return [
+def result_rows(targets: list[Target], results: list[OrganizationResult], labelled: bool = False) -> list[dict]:
+    """The result CSV's rows (`result_columns(labelled)`), one per row and organization."""
+    rows = [
         {
             "row": target.operation.line,
             "action": target.operation.action,
@@ -274,3 +280,7 @@ def result_rows(targets: list[Target], results: list[OrganizationResult]) -> lis
         }
         for target, result in zip(targets, results, strict=True)
     ]
+    if labelled:
+        for row, result in zip(rows, results, strict=True):
+            row[DASHBOARD_COLUMN] = result.dashboard
+    return rows

@@ -12,9 +12,11 @@ order of the request.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.dashboard.connections import Dashboards
 from nautobot_meraki_users.dashboard.fanout import Done, fan_out
 from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message, on_line
 from nautobot_meraki_users.operations.admins import (
@@ -48,16 +50,32 @@ class OrganizationResult:
     admin_id: str = ""
     message: str = ""
     record: dict | None = field(default=None, repr=False, compare=False)  # Meraki's admin record after a write
+    dashboard: str = ""  # the connection it was worked on through
+    also_seen_by: tuple[str, ...] = ()  # other connections that see the organization (they left it alone)
 
-    def as_dict(self) -> dict:
-        """The five keys of the REST contract."""
-        return {
+    def as_dict(self, labelled: bool = False) -> dict:
+        """The five keys of the REST contract.
+
+        `labelled` (several connections): plus `dashboard`, and `also_seen_by` for an organization that other
+        connections see too.
+        """
+        result = {
             "organization_id": self.organization_id,
             "organization_name": self.organization_name,
             "outcome": str(self.outcome),
             "admin_id": self.admin_id,
             "message": self.message,
         }
+        if labelled:
+            result["dashboard"] = self.dashboard
+            if self.also_seen_by:
+                result["also_seen_by"] = list(self.also_seen_by)
+        return result
+
+    def through(self, org: Organization) -> OrganizationResult:
+        """This result, naming the connection the organization was worked on through (and the others that see it)."""
+        self.dashboard, self.also_seen_by = org.dashboard, org.also_seen_by
+        return self
 
 
 @dataclass
@@ -73,15 +91,18 @@ class Report:
         """How many organizations ended with each outcome."""
         return dict(Counter(result.outcome for result in self.organizations))
 
-    def as_dict(self) -> dict:
-        """The JSON result a script reads: dryrun, organizations, counts (and skipped_organizations, if any)."""
+    def as_dict(self, labelled: bool = False) -> dict:
+        """The JSON result a script reads: dryrun, organizations, counts (and skipped_organizations, if any).
+
+        `labelled` (several connections): each entry names its connection (`dashboard`).
+        """
         result = {
             "dryrun": self.dryrun,
-            "organizations": [result.as_dict() for result in self.organizations],
+            "organizations": [result.as_dict(labelled) for result in self.organizations],
             "counts": self.counts,
         }
         if self.skipped:
-            result["skipped_organizations"] = skipped_entries(self.skipped)
+            result["skipped_organizations"] = skipped_entries(self.skipped, labelled)
         return result
 
 
@@ -102,17 +123,22 @@ def api_disabled_message(org: Organization) -> str:
     )
 
 
-def skipped_entries(skipped: list[Organization]) -> list[dict]:
-    """The `skipped_organizations` result entries: organization_id, organization_name, reason."""
-    return [
+def skipped_entries(skipped: list[Organization], labelled: bool = False) -> list[dict]:
+    """The `skipped_organizations` result entries: organization_id, organization_name, reason (and `dashboard`)."""
+    entries = [
         {"organization_id": org.id, "organization_name": org.name, "reason": api_disabled_message(org)}
         for org in skipped
     ]
+    if labelled:
+        for entry, org in zip(entries, skipped, strict=True):
+            entry["dashboard"] = org.dashboard
+    return entries
 
 
 def skipped_result(org: Organization) -> OrganizationResult:
     """The line a job logs for an organization `all` left out (it is not part of the result's organizations)."""
-    return OrganizationResult(org.id, org.name, "skipped", "", api_disabled_message(org) + " It was left out.")
+    result = OrganizationResult(org.id, org.name, "skipped", "", api_disabled_message(org) + " It was left out.")
+    return result.through(org)
 
 
 @dataclass(frozen=True)
@@ -156,8 +182,25 @@ def _failed(org: Organization, message: str) -> OrganizationResult:
     return OrganizationResult(org.id, org.name, Outcome.FAILED, "", message)
 
 
+def visible_organizations(dashboard: Dashboards | Dashboard, named_ids: Iterable[str] = ()) -> list[Organization]:
+    """The organizations the connections see; with a failed connection, each named ID none sees fails with its error.
+
+    Such an ID may be the failed connection's: it is reported as failed (the others still run), not as a typo.
+    """
+    visible = dashboard.organizations()
+    failed = getattr(dashboard, "failed", None)  # a single Dashboard client has no failed connections
+    if not failed:
+        return visible
+    seen, why = {org.id for org in visible}, " ".join(failed.values())
+    missing = dict.fromkeys(org_id for org_id in named_ids if org_id not in seen)
+    return visible + [
+        Organization(org_id, "", dashboard="", error=f"no working Dashboard connection sees it. {why}")
+        for org_id in missing
+    ]
+
+
 def load_organizations(
-    dashboard: Dashboard,
+    dashboard: Dashboards,
     selector: OrganizationSelector,
     allowed_ids: tuple[str, ...],
     field_name: str = "meraki_org_id",
@@ -166,7 +209,7 @@ def load_organizations(
 
     With `all`, organizations whose API access is disabled are left out and listed in the result's `skipped`.
     """
-    visible = dashboard.organizations()
+    visible = visible_organizations(dashboard, () if selector.all else selector.ids)
     orgs = select_organizations(selector, visible, allowed_ids, field_name)
     skipped = [
         org for org in visible if selector.all and not org.api_enabled and (not allowed_ids or org.id in allowed_ids)
@@ -181,18 +224,21 @@ def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
     return groups
 
 
-def _read(dashboard: Dashboard, group: list[Target]) -> tuple[list[dict], list[dict]]:
+def _read(dashboard: Dashboards, group: list[Target]) -> tuple[list[dict], list[dict]]:
     """One organization's admins, and its networks when an operation there needs them."""
     return dashboard.organization_state(group[0].org.id, with_networks=any(t.operation.needs_networks for t in group))
 
 
 def _readable(group: list[Target]) -> bool:
-    """False for an organization whose API access is disabled: its targets fail now, and it is never called."""
+    """False for an organization that cannot be called (API access disabled, or its connection failed).
+
+    Its targets fail now, and it is never called.
+    """
     org = group[0].org
-    if org.api_enabled:
+    if org.api_enabled and not org.error:
         return True
     for target in group:
-        target.error = api_disabled_message(org)
+        target.error = org.error or api_disabled_message(org)
     return False
 
 
@@ -209,7 +255,7 @@ def _plan_group(done: Done, input_errors: list[FieldError]) -> None:
         input_errors.extend(errors)
 
 
-def plan_targets(dashboard: Dashboard, targets: list[Target], concurrency: int) -> None:
+def plan_targets(dashboard: Dashboards, targets: list[Target], concurrency: int) -> None:
     """Read each organization once (concurrently) and plan every target against it.
 
     Raises:
@@ -223,7 +269,7 @@ def plan_targets(dashboard: Dashboard, targets: list[Target], concurrency: int) 
         raise InputError(input_errors)
 
 
-def _apply_group(dashboard: Dashboard, group: list[Target], dryrun: bool) -> list[OrganizationResult]:
+def _apply_group(dashboard: Dashboards, group: list[Target], dryrun: bool) -> list[OrganizationResult]:
     """Apply one organization's planned changes in order."""
     return [
         _failed(t.org, t.error)
@@ -242,11 +288,11 @@ def _collect_results(targets: list[Target], groups: list[Done]) -> list[Organiza
                 by_target[id(target)] = _failed(target.org, f"unexpected error: {done.error!r}")
             else:
                 by_target[id(target)] = done.value[position]
-    return [by_target[id(target)] for target in targets]
+    return [by_target[id(target)].through(target.org) for target in targets]
 
 
 def apply_targets(
-    dashboard: Dashboard, targets: list[Target], dryrun: bool, concurrency: int
+    dashboard: Dashboards, targets: list[Target], dryrun: bool, concurrency: int
 ) -> list[OrganizationResult]:
     """Apply the planned changes (none in a dry run): organizations concurrently, one organization's in order.
 
@@ -257,7 +303,7 @@ def apply_targets(
 
 
 def execute_targets(
-    dashboard: Dashboard, targets: list[Target], dryrun: bool, concurrency: int
+    dashboard: Dashboards, targets: list[Target], dryrun: bool, concurrency: int
 ) -> list[OrganizationResult]:
     """Read, plan and apply the targets with the fewest round trips that keep "check everything first".
 
@@ -284,7 +330,7 @@ def execute_targets(
 
 
 def run_operation(
-    dashboard: Dashboard,
+    dashboard: Dashboards,
     orgs: list[Organization],
     operation: Operation,
     dryrun: bool,
@@ -300,7 +346,9 @@ def run_operation(
     return result
 
 
-def _apply_one(dashboard: Dashboard, org: Organization, change: Change, email: str, dryrun: bool) -> OrganizationResult:
+def _apply_one(
+    dashboard: Dashboards, org: Organization, change: Change, email: str, dryrun: bool
+) -> OrganizationResult:
     if not change.is_write or dryrun:
         prefix = "dry run: would " if dryrun and change.is_write else ""
         return OrganizationResult(org.id, org.name, change.outcome, change.admin_id, prefix + change.message)
@@ -353,7 +401,7 @@ def _has_fields(admin: dict, body: dict) -> bool:
 
 
 def _confirm_by_rereading(
-    dashboard: Dashboard, org: Organization, change: Change, email: str, err: DashboardError
+    dashboard: Dashboards, org: Organization, change: Change, email: str, err: DashboardError
 ) -> OrganizationResult:
     """After a write whose outcome is unknown (see _may_have_landed): re-read the admins and report what happened.
 
@@ -421,26 +469,29 @@ def _confirm_create(
 
 
 def list_admins(
-    dashboard: Dashboard, orgs: list[Organization], email: str | None, concurrency: int = 1
+    dashboard: Dashboards, orgs: list[Organization], email: str | None, concurrency: int = 1, labelled: bool = False
 ) -> tuple[list[dict], list[OrganizationResult]]:
-    """The admin rows of every organization (filtered by email), and one result per organization."""
+    """The admin rows of every organization (filtered by email), and one result per organization.
+
+    `labelled` (several connections): each row names its connection (`dashboard`).
+    """
     rows: list[dict] = []
     results: list[OrganizationResult] = []
 
     def read(org: Organization) -> list[dict]:
-        if not org.api_enabled:
-            raise DashboardError(api_disabled_message(org))
+        if org.error or not org.api_enabled:
+            raise DashboardError(org.error or api_disabled_message(org))
         return filter_admins(dashboard.admins(org.id), email)
 
     for done in fan_out(read, orgs, concurrency):
         org = done.item
-        if done.error is not None and not org.api_enabled:
+        if done.error is not None and (org.error or not org.api_enabled):
             outcome = _failed(org, failure_message(done.error))
         elif done.error is not None:
             message = failure_message(done.error)
             outcome = _failed(org, f"reading organization {org.id} failed: {message}")
         else:
-            rows.extend(admin_row(org, admin) for admin in done.value)
+            rows.extend(admin_row(org, admin, labelled) for admin in done.value)
             outcome = OrganizationResult(org.id, org.name, Outcome.LISTED, "", f"{len(done.value)} admin(s)")
-        results.append(outcome)
+        results.append(outcome.through(org))
     return rows, results

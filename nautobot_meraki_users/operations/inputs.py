@@ -17,7 +17,7 @@ from nautobot_meraki_users.operations.admins import (
     parse_access_request,
     parse_organization_selector,
 )
-from nautobot_meraki_users.settings import AppSettings
+from nautobot_meraki_users.settings import AppSettings, connection_names
 
 
 def collect(*checks: Callable[[], list[FieldError]]) -> None:
@@ -36,7 +36,7 @@ NAME_MAX_LENGTH = 255  # what the inventory stores for an admin's name
 LIST_FIELDS = ("meraki_org_id", "meraki_network", "meraki_tags")  # text, or a list of texts (the UI pickers)
 TEXT_FIELDS = (
     "user_email", "user_name", "meraki_org_id", "meraki_access_level", "meraki_network", "meraki_network_access",
-    "meraki_tags", "meraki_tag_access",
+    "meraki_tags", "meraki_tag_access", "dashboard",
 )  # fmt: skip
 _EXAMPLES = {
     "user_email": "jane@example.com",
@@ -44,6 +44,7 @@ _EXAMPLES = {
     "meraki_org_id": "123456,654321",
     "meraki_network": "HQ,Branch",
     "meraki_tags": "west,east",
+    "dashboard": "Meraki global",
 }
 
 
@@ -174,3 +175,31 @@ def parse_list(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelec
     email = data.get("user_email")
     collect_typed(data, lambda: [] if is_blank(email) else email_errors(email, None), orgs)
     return parsed["selector"], None if is_blank(email) else str(email).strip()
+
+
+def parse_dashboard(data: dict, app_settings: AppSettings) -> tuple[str, ...] | None:
+    """`dashboard`: the one Dashboard connection to work through; None (blank) means every configured connection.
+
+    Example:
+        >>> from nautobot_meraki_users.settings import AppSettings
+        >>> parse_dashboard({"dashboard": " EMEA "}, AppSettings(dashboards=("Global", "EMEA")))
+        ('EMEA',)
+    """
+    value = data.get("dashboard")
+    if is_blank(value):
+        return None
+    type_error = type_errors({"dashboard": value})
+    if type_error:
+        raise InputError(type_error)
+    name, names = str(value).strip(), connection_names(app_settings)
+    if name not in names:
+        raise InputError(
+            [
+                FieldError(
+                    "dashboard",
+                    f"{name!r} is not a configured Dashboard connection. Use one of {', '.join(map(repr, names))}, "
+                    "or leave it blank for every connection.",
+                )
+            ]
+        )
+    return (name,)
