@@ -11,6 +11,7 @@ import html
 import io
 import json
 import os
+import re
 from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -324,4 +325,18 @@ class FormPathTest(TwoAccountsTestCase):
         response = self.post_run("SyncInventory", {"dashboard": B})
         self.assertEqual(response.status_code, 400, response.content)
         self.assertIn("ExternalIntegration 'Meraki B' has no SecretsGroup", json.dumps(response.json()))
+        self.assertEqual(self.fake.requests, [])
+
+    def test_the_jobs_ui_offers_the_configured_connections_and_refuses_an_unknown_one(self):
+        self.client.force_login(self.user)
+        job = Job.objects.get(module_name="nautobot_meraki_users.jobs", job_class_name="DeleteUsers")
+        url = reverse("extras:job_run", kwargs={"pk": job.pk})
+        page = self.client.get(url).content.decode()
+        select = page[page.index('<select name="dashboard"') :]
+        select = select[: select.index("</select>")]
+        self.assertEqual(re.findall(r'<option value="([^"]*)"', select), ["", A, B])
+        self.assertIn("Every configured connection", select)
+        form = {"user_email": LEAVER, "meraki_org_id": "all", "dashboard": "Nope", "_schedule_type": "immediately"}
+        answer = self.client.post(url, form).content.decode()
+        self.assertIn("is not a configured Dashboard connection", html.unescape(answer))
         self.assertEqual(self.fake.requests, [])

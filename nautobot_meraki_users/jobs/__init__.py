@@ -23,7 +23,7 @@ from nautobot_meraki_users.jobs.base import (
     removed_admins,
     safe_selector,
 )
-from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar
+from nautobot_meraki_users.jobs.fields import DashboardVar, NetworksVar, OrganizationsVar
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.operations import csv_import, engine, inputs
 from nautobot_meraki_users.operations.admins import (
@@ -54,9 +54,9 @@ DASHBOARD_HELP = (
 SYNC_LOG_LINES = 500  # a first sync of a large estate logs its first changes one by one, then a count
 
 
-def dashboard_var() -> StringVar:
+def dashboard_var() -> DashboardVar:
     """The optional `dashboard` input every job has."""
-    return StringVar(label="Dashboard", description=DASHBOARD_HELP, required=False)
+    return DashboardVar(label="Dashboard", description=DASHBOARD_HELP, required=False)
 
 
 class CreateUsers(AdminOperationJob):

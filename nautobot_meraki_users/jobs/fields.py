@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from nautobot.apps.jobs import StringVar
-from nautobot.core.forms.widgets import APISelectMultiple, StaticSelect2Multiple
+from nautobot.core.forms.widgets import APISelectMultiple, StaticSelect2, StaticSelect2Multiple
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 NETWORKS_API = "/api/plugins/meraki-users/networks/"
 VIEW_ORGANIZATIONS = "nautobot_meraki_users.view_merakiorganization"
 NO_PICKS_LABEL = "All organizations (to pick single ones you need permission to view Meraki organizations)"
+EVERY_CONNECTION_LABEL = "Every configured connection"
 
 
 class CommaSeparatedField(forms.CharField):
@@ -124,4 +125,24 @@ class NetworksVar(StringVar):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", NetworkPicker())
+        super().__init__(*args, **kwargs)
+
+
+def dashboard_choices() -> list[tuple[str, str]]:
+    """Blank (every connection) and the configured Dashboard connections' names, read when the form renders."""
+    from nautobot_meraki_users.errors import ConfigurationError
+    from nautobot_meraki_users.settings import connection_names, load_settings
+
+    try:
+        names = connection_names(load_settings())
+    except ConfigurationError:  # the form's own check names the bad setting
+        names = ()
+    return [("", EVERY_CONNECTION_LABEL)] + [(name, name) for name in names]
+
+
+class DashboardVar(StringVar):
+    """`dashboard`: a connection's name for the REST API and runjob, a picker of the configured ones in the Jobs UI."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", StaticSelect2(choices=dashboard_choices))
         super().__init__(*args, **kwargs)
