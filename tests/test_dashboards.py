@@ -274,6 +274,13 @@ class ListImportAndSyncTest(TwoAccountsTestCase):
             set(MerakiOrganization.objects.values_list("organization_id", flat=True)), {"100", "200", "300"}
         )
 
+    def test_a_sync_of_the_second_connection_keeps_a_shared_organization_with_the_first(self):
+        self.run_job("SyncInventory", dryrun=False)
+        job_result, result, _ = self.run_job("SyncInventory", dashboard=B, dryrun=False)
+        self.assertEqual(job_result.status, SUCCESS, result)
+        self.assertEqual(MerakiOrganization.objects.get(organization_id="200").dashboard, A)  # A comes first
+        self.assertNotIn("organizations_updated", result["counts"])
+
     def test_the_inventory_filters_by_connection(self):
         self.run_job("SyncInventory", dryrun=False)
         user = User.objects.create(username="viewer", is_superuser=True)

@@ -360,6 +360,11 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True, scope: s
             for org in snapshot.organizations
             if _id_fits(MerakiOrganization, "organization_id", str(org.id), "organization", notes)
         }
+        if scope is not None:  # a connection not read now may come first for a shared organization: keep its name
+            for org_id, values in wanted_orgs.items():
+                row = orgs.get(org_id)
+                if row is not None and row.dashboard and row.dashboard not in scope:
+                    values["dashboard"] = row.dashboard
         kept = {org.id for org in snapshot.skipped}  # API access disabled: left as they were, not deleted
         existing_orgs = {
             k: v
