@@ -45,6 +45,13 @@ PG_ADMIN = os.environ.get("MERAKI_USERS_PG_ADMIN", "postgres")  # a role allowed
 NAUTOBOT_PORT = int(os.environ.get("NAUTOBOT_PORT", "8080"))
 STANDIN_PORT = int(os.environ.get("MERAKI_STANDIN_PORT", "8081"))
 DEMO_API_KEY = "0123456789abcdef0123456789abcdef01234567"  # the stand-in Dashboard's key; not a real Meraki key
+SECOND_DEMO_API_KEY = "fedcba9876543210fedcba9876543210fedcba98"  # its second account's key; not a real one either
+# The two Dashboard connections (ExternalIntegrations) that development/demo_dashboards.py creates at start: name,
+# the variable its Secret reads the key from, and the demo organizations that key sees in the stand-in.
+DEMO_DASHBOARDS = {
+    "Meraki Global": ("MERAKI_DASHBOARD_API_KEY", "100001 Acme Corp, 100002 Globex, 100003 Initech"),
+    "Meraki Partner": ("MERAKI_PARTNER_API_KEY", "100002 Globex, 100004 Umbrella"),
+}
 ADMIN_USER = os.environ.get("NAUTOBOT_SUPERUSER_NAME", "admin")
 ADMIN_PASSWORD = os.environ.get("NAUTOBOT_SUPERUSER_PASSWORD", "admin")
 
@@ -65,6 +72,10 @@ def local_env() -> dict[str, str]:
     env.setdefault("NAUTOBOT_REDIS_HOST", "127.0.0.1")
     env.setdefault("NAUTOBOT_ALLOWED_HOSTS", "*")
     env.setdefault("MERAKI_DASHBOARD_API_KEY", DEMO_API_KEY)
+    # The stand-in's second account: the stand-in reads MERAKI_STANDIN_SECOND_API_KEY, the Secret of the
+    # "Meraki Partner" connection reads MERAKI_PARTNER_API_KEY (the same key, as for the first account).
+    env.setdefault("MERAKI_PARTNER_API_KEY", env.setdefault("MERAKI_STANDIN_SECOND_API_KEY", SECOND_DEMO_API_KEY))
+    env.setdefault("MERAKI_DASHBOARDS", ",".join(DEMO_DASHBOARDS))  # the app's `dashboards` setting
     env.setdefault("MERAKI_BASE_URL", f"http://127.0.0.1:{STANDIN_PORT}/api/v1")
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
@@ -234,6 +245,12 @@ def _enable_jobs_script() -> str:
     )
 
 
+def _dashboards_script(development: str = str(DEV)) -> str:
+    """Create or update the demo Dashboard connections (the same file runs in the Docker entrypoint)."""
+    path = f"{development}/demo_dashboards.py"
+    return f"import runpy; runpy.run_path({path!r}, run_name='__main__')"
+
+
 def _shell(context: Context, *scripts: str, docker: bool = False):
     """Run Python in ONE `nautobot-server shell` start-up (no page of auto-imports, unlike nbshell)."""
     command = f'shell --no-imports --command "{"; ".join(scripts)}"'
@@ -255,6 +272,15 @@ def createsuperuser(context, docker=False):
 def enable_jobs(context, docker=False):
     """Enable the app's jobs (Nautobot registers app jobs disabled)."""
     _shell(context, _enable_jobs_script(), docker=_docker(docker))
+
+
+@task
+def dashboards(context, docker=False):
+    """Create or update the demo Dashboard connections: Secrets, SecretsGroups, ExternalIntegrations (`start` does)."""
+    if _docker(docker):
+        _shell(context, _dashboards_script("/source/development"), docker=True)
+        return
+    _shell(context, _dashboards_script())
 
 
 @task
@@ -297,11 +323,15 @@ def start(context, docker=False):
         if not creds.exists():
             shutil.copy(DEV / "creds.example.env", creds)
         compose(context, "up --detach --build")
-        print(f"Nautobot: http://localhost:{NAUTOBOT_PORT}/ (user and password from development/creds.env)")
+        print(
+            f"Nautobot: http://localhost:{NAUTOBOT_PORT}/ (user and password from development/creds.env)\n"
+            f"Dashboard connections: {', '.join(DEMO_DASHBOARDS)} (MERAKI_DASHBOARDS in development/development.env; "
+            "demo organizations 100001 to 100004)"
+        )
         return
     services(context)
     migrate(context)
-    _shell(context, _superuser_script(), _enable_jobs_script())  # one start-up for both
+    _shell(context, _superuser_script(), _enable_jobs_script(), _dashboards_script())  # one start-up for all three
     for name in PROCESSES:
         _spawn(name)
     _wait_for(lambda: _port_open(STANDIN_PORT), "the stand-in Meraki Dashboard", 30)
@@ -311,10 +341,29 @@ def start(context, docker=False):
         f"\nNautobot with the Meraki Users app is up: http://127.0.0.1:{NAUTOBOT_PORT}/  "
         f"(log in as {ADMIN_USER} / {ADMIN_PASSWORD})\n"
         f"Jobs: http://127.0.0.1:{NAUTOBOT_PORT}/extras/jobs/  (group 'Meraki Users')\n"
-        f"Stand-in Meraki Dashboard: http://127.0.0.1:{STANDIN_PORT}/api/v1  (demo organizations 100001, 100002, "
-        "100003)\n"
+        f"Stand-in Meraki Dashboard: http://127.0.0.1:{STANDIN_PORT}/api/v1  (demo organizations 100001 to 100004)\n"
+        f"{_connections_summary(local_env())}\n"
         f"Logs: {LOGS}/  -  stop with: development/dev.sh stop"
     )
+
+
+def _connections_summary(env: dict[str, str]) -> str:
+    """Which Dashboard connections the app uses (the `dashboards` setting) and what each one sees."""
+    used = [name.strip() for name in env.get("MERAKI_DASHBOARDS", "").split(",") if name.strip()]
+    if not used:
+        return (
+            "Dashboard connection: one, from MERAKI_DASHBOARD_API_KEY (MERAKI_DASHBOARDS is empty): "
+            f"{DEMO_DASHBOARDS['Meraki Global'][1]}"
+        )
+    lines = [f"Dashboard connections (Extensibility > External Integrations; MERAKI_DASHBOARDS): {', '.join(used)}"]
+    width = max(len(name) for name in used) + 1
+    for name in used:
+        variable, organizations = DEMO_DASHBOARDS.get(name, ("", "not a demo connection"))
+        lines.append(f"  {name + ':':<{width}} {organizations}" + (f"  (key: {variable})" if variable else ""))
+    if {"Meraki Global", "Meraki Partner"} <= set(used):
+        first = next(name for name in used if name in ("Meraki Global", "Meraki Partner"))
+        lines.append(f"  100002 Globex is seen by both: worked on once, through {first}")
+    return "\n".join(lines)
 
 
 @task
@@ -379,11 +428,22 @@ def _build_template(context: Context, template: str) -> None:
     _psql(context, f"ALTER DATABASE {building} RENAME TO {template}")
 
 
+def env_for_tests() -> dict[str, str]:
+    """The environment of a test run: local_env() without the dev's Dashboard connections.
+
+    Tests configure the app themselves (PLUGINS_CONFIG); `dashboards` from MERAKI_DASHBOARDS would send every
+    single-key test through ExternalIntegrations that the test database does not have.
+    """
+    env = local_env()
+    env.pop("MERAKI_DASHBOARDS", None)
+    return env
+
+
 @task(help={"keyword": "only tests matching this pytest -k expression", "create_db": "rebuild the test database"})
 def tests(context, docker=False, keyword="", create_db=False):
     """Run the test suite against real PostgreSQL and Redis (the test database is kept between runs)."""
-    if _docker(docker):
-        compose(context, "run --rm --entrypoint 'pytest' nautobot --reuse-db")
+    if _docker(docker):  # the tests set their own settings: no Dashboard connections from development.env
+        compose(context, "run --rm -e MERAKI_DASHBOARDS= --entrypoint 'pytest' nautobot --reuse-db")
         return
     services(context)
     if not shutil.which("chromium"):
@@ -392,7 +452,7 @@ def tests(context, docker=False, keyword="", create_db=False):
             context.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium")
         else:
             print("chromium is not installed: the browser test will be skipped (apt-get install chromium)")
-    env = local_env()
+    env = env_for_tests()
     test_db = f"test_{env['NAUTOBOT_DB_NAME']}"
     if create_db and _database_exists(context, test_db):
         _psql(context, f"DROP DATABASE {test_db} WITH (FORCE)")
@@ -452,7 +512,8 @@ def bench(
     )
     if scenarios:
         args += f" --scenarios '{scenarios}'"
-    context.run(f"{sys.executable} development/benchmark.py {args}", env=local_env(), pty=False)
+    # The benchmark decides its jobs' Dashboard connections itself, never the dev's MERAKI_DASHBOARDS.
+    context.run(f"{sys.executable} development/benchmark.py {args}", env=env_for_tests(), pty=False)
 
 
 @task(pre=[services])

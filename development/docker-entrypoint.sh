@@ -2,7 +2,9 @@
 # Start-up of the `nautobot` service (docker-compose.base.yml):
 #   1. apply migrations and the other post-upgrade steps (this also registers the app's Jobs),
 #   2. create the superuser from DJANGO_SUPERUSER_USERNAME/PASSWORD/EMAIL (creds.env) if missing,
-#   3. enable the app's Jobs, which Nautobot registers disabled,
+#   3. enable the app's Jobs, which Nautobot registers disabled, and create (or update) the demo Dashboard
+#      connections "Meraki Global" and "Meraki Partner" (development/demo_dashboards.py, which
+#      `development/dev.sh start` runs too): a Secret, a SecretsGroup and an ExternalIntegration each,
 #   4. sync the Meraki inventory from the stand-in Dashboard (the job forms' dropdowns read it),
 #   5. exec the service command ("$@"), by default the development web server on port 8080.
 set -euo pipefail
@@ -24,8 +26,13 @@ else
         "Set both in development/creds.env (see creds.example.env)."
 fi
 
-echo "docker-entrypoint: enabling the nautobot_meraki_users Jobs"
-nautobot-server shell -c "from nautobot.extras.models import Job; count = Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True); print(f'docker-entrypoint: {count} job(s) enabled')"
+echo "docker-entrypoint: enabling the nautobot_meraki_users Jobs and creating the demo Dashboard connections"
+# One start-up of nautobot-server for both steps.
+nautobot-server shell -c "from nautobot.extras.models import Job
+count = Job.objects.filter(module_name__startswith='nautobot_meraki_users').update(enabled=True)
+print(f'docker-entrypoint: {count} job(s) enabled')
+import runpy
+runpy.run_path('/source/development/demo_dashboards.py', run_name='__main__')"
 
 if [[ -n "${DJANGO_SUPERUSER_USERNAME:-}" ]]; then
     echo "docker-entrypoint: syncing the Meraki inventory"

@@ -43,6 +43,9 @@ PLUGINS_CONFIG = {
         "api_key": env.str("MERAKI_DASHBOARD_API_KEY", default=None),
         "api_key_secrets_group": env.str("MERAKI_API_KEY_SECRETS_GROUP", default=None),
         "base_url": env.str("MERAKI_BASE_URL", default="https://api.meraki.com/api/v1"),
+        # Several Dashboard connections: ExternalIntegration names, comma-separated ("Meraki Global,Meraki Partner",
+        # which development/demo_dashboards.py creates); empty: one connection from the three settings above.
+        "dashboards": env.list("MERAKI_DASHBOARDS", default=[]),
         "email_regex": env.str("NAUTOBOT_JOB_MERAKI_EMAIL_VALIDATION_REGEX", default=None),
         "allowed_organization_ids": env.list("MERAKI_ALLOWED_ORGANIZATION_IDS", default=[]),
         "proxy": env.str("MERAKI_PROXY", default=None),

@@ -1,11 +1,13 @@
-"""Static checks of the Docker development environment in development/.
+"""Static checks of the development environment in development/: the Docker mode, and the local mode's settings.
 
-No Docker engine, database, Nautobot or Django is needed: the compose files, env files, Dockerfile and
-nautobot_config.py are read as text (YAML, ``ast``), never run or imported. The compose files are merged
-in the order ``invoke ... --docker`` passes them to ``docker compose -f ... -f ...``.
+No Docker engine, database, Nautobot or Django is needed: the compose files, env files, Dockerfile,
+nautobot_config.py and demo_dashboards.py are read as text (YAML, ``ast``), never run or imported. The compose
+files are merged in the order ``invoke ... --docker`` passes them to ``docker compose -f ... -f ...``. tasks.py is
+loaded and its tasks called with invoke's MockContext, so nothing runs.
 """
 
 import ast
+import importlib.util
 import re
 import tomllib
 from pathlib import Path
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from invoke import MockContext, Result
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "development"
@@ -29,6 +32,7 @@ CREDS_EXAMPLE_ENV = DEV / "creds.example.env"
 NAUTOBOT_CONFIG = DEV / "nautobot_config.py"
 DOCKERFILE = DEV / "Dockerfile"
 ENTRYPOINT_SCRIPT = DEV / "docker-entrypoint.sh"
+DEMO_DASHBOARDS_SCRIPT = DEV / "demo_dashboards.py"  # creates the demo Dashboard connections in both modes
 # Where the Dockerfile copies the repository inside the image (and docker-compose.dev.yml mounts it).
 CONTAINER_SOURCE = "/source"
 
@@ -37,6 +41,7 @@ APP_SETTINGS_KEYS = {
     "api_key",
     "api_key_secrets_group",
     "base_url",
+    "dashboards",
     "email_regex",
     "allowed_organization_ids",
     "proxy",
@@ -228,6 +233,21 @@ def container_path_to_host(path: str) -> Path | None:
     return None
 
 
+def demo_dashboards() -> list[tuple[str, str]]:
+    """(connection name, key variable) pairs of DEMO_DASHBOARDS in development/demo_dashboards.py, read with ``ast``."""
+    assert DEMO_DASHBOARDS_SCRIPT.is_file(), f"{rel(DEMO_DASHBOARDS_SCRIPT)}: file is missing."
+    tree = ast.parse(DEMO_DASHBOARDS_SCRIPT.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == ["DEMO_DASHBOARDS"]:
+            return [tuple(pair) for pair in ast.literal_eval(node.value)]
+    pytest.fail(f"{rel(DEMO_DASHBOARDS_SCRIPT)}: no DEMO_DASHBOARDS = ((name, variable), ...). Define it.")
+
+
+def dashboards_setting(value: str) -> list[str]:
+    """MERAKI_DASHBOARDS as nautobot_config.py's env.list() and the app read it: comma-separated, stripped."""
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
 # ------------------------------------------------------------------------------------------ compose files
 
 
@@ -393,6 +413,35 @@ def test_standin_key_matches_creds_example(services, creds_example_env):
     )
 
 
+def test_the_dashboards_setting_names_the_demo_connections(development_env):
+    names = [name for name, _ in demo_dashboards()]
+    assert len(names) >= 2, f"{rel(DEMO_DASHBOARDS_SCRIPT)}: the demo shows several connections; it defines {names}."
+    assert dashboards_setting(development_env.get("MERAKI_DASHBOARDS", "")) == names, (
+        f"development/development.env: MERAKI_DASHBOARDS={development_env.get('MERAKI_DASHBOARDS')!r} should name "
+        f"the connections {rel(DEMO_DASHBOARDS_SCRIPT)} creates, in its order: {','.join(names)}."
+    )
+
+
+def test_standin_accounts_match_the_connection_keys(services, creds_example_env):
+    standin = services["meraki"].get("environment") or {}
+    # The stand-in's accounts, in the order of its seed: "default" (--api-key), then "second".
+    account_variables = ["MERAKI_DASHBOARD_API_KEY", "MERAKI_STANDIN_SECOND_API_KEY"]
+    for (name, variable), standin_variable in zip(demo_dashboards(), account_variables, strict=True):
+        key = creds_example_env.get(variable)
+        assert key and key == standin.get(standin_variable), (
+            f"development/creds.example.env: {variable} (the key of the connection {name!r}) is "
+            f"{key!r}, but the meraki service's {standin_variable} is {standin.get(standin_variable)!r}. "
+            "Give both the same public demo key."
+        )
+        for service in ("nautobot", "worker"):  # its Secret is read where the jobs and forms run
+            assert service_environment(services[service]).get(variable) == key, (
+                f"{declared_in(service)}: service '{service}' does not get {variable}, which the Secret of the "
+                f"connection {name!r} reads. Give it the env files."
+            )
+    keys = [standin.get(variable) for variable in account_variables]
+    assert keys[0] != keys[1], "docker-compose.base.yml: the stand-in's two accounts need different keys."
+
+
 def test_service_hosts_in_env_are_services(services, development_env):
     for variable in ("NAUTOBOT_DB_HOST", "NAUTOBOT_REDIS_HOST"):
         host = development_env.get(variable)
@@ -423,6 +472,7 @@ def test_creds_example_holds_the_secrets(creds_example_env):
         "DJANGO_SUPERUSER_PASSWORD",
         "DJANGO_SUPERUSER_EMAIL",
         "MERAKI_DASHBOARD_API_KEY",
+        *(variable for _, variable in demo_dashboards()),  # the keys the demo connections' Secrets read
     }
     missing = required - {key for key, value in creds_example_env.items() if value}
     assert not missing, f"development/creds.example.env: {sorted(missing)} missing or empty. Add them."
@@ -482,11 +532,13 @@ def test_config_variables_without_default_are_set(config_tree, defined_env):
 
 def test_app_variables_in_env_files_are_read_by_config(config_tree, development_env, creds_example_env):
     reads = env_reads(config_tree)
+    secret_variables = {variable for _, variable in demo_dashboards()}  # read by the demo connections' Secrets
     for path, values in ((DEVELOPMENT_ENV, development_env), (CREDS_EXAMPLE_ENV, creds_example_env)):
         for variable in values:
             if variable.startswith("MERAKI_") or variable.startswith("NAUTOBOT_JOB_MERAKI_"):
-                assert variable in reads, (
-                    f"{rel(path)}: {variable} is set but {rel(NAUTOBOT_CONFIG)} never reads it. Fix the name."
+                assert variable in reads or variable in secret_variables, (
+                    f"{rel(path)}: {variable} is set but neither {rel(NAUTOBOT_CONFIG)} nor a Secret of "
+                    f"{rel(DEMO_DASHBOARDS_SCRIPT)} reads it. Fix the name."
                 )
 
 
@@ -639,3 +691,66 @@ def test_entrypoint_script_is_used_and_complete(services):
     assert script.index("post_upgrade") < script.index("update(enabled=True)"), (
         f"{rel(ENTRYPOINT_SCRIPT)}: enables the Jobs before post_upgrade registers them. Migrate first."
     )
+    dashboards_in_container = f"{CONTAINER_SOURCE}/development/{DEMO_DASHBOARDS_SCRIPT.name}"
+    assert dashboards_in_container in script, (
+        f"{rel(ENTRYPOINT_SCRIPT)}: does not run {dashboards_in_container}, so the Dashboard connections that "
+        "MERAKI_DASHBOARDS names do not exist. Run it with `nautobot-server shell`."
+    )
+    assert container_path_to_host(dashboards_in_container) == DEMO_DASHBOARDS_SCRIPT
+    assert script.index("post_upgrade") < script.index(dashboards_in_container) < script.index("SyncInventory"), (
+        f"{rel(ENTRYPOINT_SCRIPT)}: create the Dashboard connections after post_upgrade and before the sync uses them."
+    )
+
+
+# ------------------------------------------------------------------------------------------ local mode
+
+
+def load_tasks():
+    spec = importlib.util.spec_from_file_location("meraki_users_tasks_env", ROOT / "tasks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def tasks(monkeypatch):
+    for variable in ("MERAKI_DASHBOARDS", "MERAKI_DASHBOARD_API_KEY", "MERAKI_PARTNER_API_KEY",
+                     "MERAKI_STANDIN_SECOND_API_KEY"):  # fmt: skip
+        monkeypatch.delenv(variable, raising=False)
+    return load_tasks()
+
+
+def test_local_mode_configures_the_same_connections_and_keys_as_docker(tasks, creds_example_env, development_env):
+    env = tasks.local_env()
+    assert dashboards_setting(env["MERAKI_DASHBOARDS"]) == dashboards_setting(development_env["MERAKI_DASHBOARDS"])
+    assert list(tasks.DEMO_DASHBOARDS) == [name for name, _ in demo_dashboards()]
+    for name, variable in demo_dashboards():
+        assert tasks.DEMO_DASHBOARDS[name][0] == variable, f"tasks.py: DEMO_DASHBOARDS[{name!r}] names another key."
+        assert env[variable] == creds_example_env[variable], f"tasks.py: local_env() gives {variable} another key."
+    # The stand-in's second account gets the key the second connection's Secret reads.
+    assert env["MERAKI_STANDIN_SECOND_API_KEY"] == env[demo_dashboards()[1][1]] == tasks.SECOND_DEMO_API_KEY
+    assert re.fullmatch(r"[0-9a-f]{40}", tasks.SECOND_DEMO_API_KEY) and tasks.SECOND_DEMO_API_KEY != tasks.DEMO_API_KEY
+
+
+def test_start_creates_the_connections_with_the_shared_script(tasks):
+    assert str(DEMO_DASHBOARDS_SCRIPT) in tasks._dashboards_script()
+    assert f"{CONTAINER_SOURCE}/development/{DEMO_DASHBOARDS_SCRIPT.name}" in tasks._dashboards_script(
+        f"{CONTAINER_SOURCE}/development"
+    )
+
+
+def test_tests_never_get_the_dev_dashboards_setting(tasks, monkeypatch):
+    monkeypatch.setenv("MERAKI_DASHBOARDS", "Meraki Global,Meraki Partner")
+    monkeypatch.setattr(tasks, "services", lambda context: None)
+    monkeypatch.setattr(tasks, "_database_exists", lambda context, name: True)
+    monkeypatch.setattr(tasks.shutil, "which", lambda name: f"/usr/bin/{name}")
+    context = MockContext(run=Result(""), repeat=True)
+    tasks.tests(context, keyword="test_readme")
+    [pytest_run] = [call for call in context.run.call_args_list if call.args[0].startswith("pytest ")]
+    assert "MERAKI_DASHBOARDS" not in pytest_run.kwargs["env"], "tasks.py: `tests` passes MERAKI_DASHBOARDS to pytest."
+    assert "MERAKI_DASHBOARDS" not in tasks.env_for_tests()  # the benchmark's jobs too
+
+    context = MockContext(run=Result(""), repeat=True)
+    tasks.tests(context, docker=True)
+    [command] = [call.args[0] for call in context.run.call_args_list]
+    assert " -e MERAKI_DASHBOARDS= " in command, "tasks.py: `tests --docker` keeps development.env's MERAKI_DASHBOARDS."

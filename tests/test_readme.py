@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import re
 import shlex
 from pathlib import Path
@@ -123,7 +124,7 @@ def test_no_invoke_hints_in_what_tasks_print():
     assert "stop with: development/dev.sh stop" in TASKS_SOURCE
 
 
-@pytest.mark.parametrize("task_name", ["createsuperuser", "enable_jobs"])
+@pytest.mark.parametrize("task_name", ["createsuperuser", "enable_jobs", "dashboards"])
 def test_setup_tasks_use_a_quiet_shell(task_name):
     tasks = load_tasks()
     context = MockContext(run=Result(""), repeat=True)
@@ -133,7 +134,7 @@ def test_setup_tasks_use_a_quiet_shell(task_name):
     assert "nbshell --command" not in TASKS_SOURCE
 
 
-def test_start_creates_the_user_and_enables_the_jobs_in_one_shell_start_up():
+def test_start_creates_the_user_the_jobs_and_the_connections_in_one_shell_start_up():
     source = ast.get_source_segment(
         TASKS_SOURCE,
         next(
@@ -142,6 +143,47 @@ def test_start_creates_the_user_and_enables_the_jobs_in_one_shell_start_up():
     )
     assert source.count("_shell(") == 1
     assert "_superuser_script()" in source and "_enable_jobs_script()" in source
+    assert "_dashboards_script()" in source  # the demo Dashboard connections that MERAKI_DASHBOARDS names
+
+
+def job_variables() -> dict[str, set[str]]:
+    """Each job class of jobs/__init__.py and the data keys (variables) its body declares."""
+    tree = ast.parse((ROOT / "nautobot_meraki_users" / "jobs" / "__init__.py").read_text())
+    return {
+        node.name: {
+            item.targets[0].id
+            for item in node.body
+            if isinstance(item, ast.Assign)
+            and isinstance(item.value, ast.Call)
+            and isinstance(item.targets[0], ast.Name)
+        }
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+def test_readme_runjob_commands_send_json_the_jobs_accept():
+    """`runjob --local` ignores unknown keys silently: a misspelt key in the README would do nothing, unnoticed."""
+    tasks, variables = load_tasks(), job_variables()
+    runs = [shlex.split(command, comments=True) for _, command in shell_commands() if " runjob " in f" {command} "]
+    assert len(runs) >= 6
+    connections = set()
+    for words in runs:
+        job = words[words.index("--job") + 1]
+        data = json.loads(words[words.index("--data") + 1])
+        assert set(data) <= variables[job], (job, sorted(set(data) - variables[job]))
+        if data.get("dashboard"):
+            connections.add(data["dashboard"])
+    # The section on several accounts runs a job through one named connection of the dev environment.
+    assert connections and connections <= set(tasks.DEMO_DASHBOARDS), connections
+
+
+def test_readme_documents_several_dashboards():
+    section = README.split("## Several Meraki accounts and clouds", 1)[1].split("\n## ", 1)[0]
+    for promise in ("ExternalIntegration", "SecretsGroup", "`dashboards`", "`dashboard`", "also_seen_by",
+                    "failed_dashboards", "10 requests", "100 requests"):  # fmt: skip
+        assert promise in section, promise
+    assert "| `dashboards` |" in README  # the settings table
 
 
 def test_dev_sh_install_is_quiet():
