@@ -108,3 +108,36 @@ def test_real_refused_connection_on_loopback():
     dashboard = Dashboard(settings, KEY, sleep=lambda s: None)
     with pytest.raises(DashboardError, match=r"could not connect to 127\.0\.0\.1:9 .*after 1 attempts"):
         dashboard.organizations()
+
+
+def test_saml_login_security_and_the_key_owner_are_read_and_written_as_the_spec_says():
+    base_url = "https://api.meraki.com/api/v1"
+    fake = FakeDashboard(api_key=KEY, owner_email="owner@example.com", owner_name="Owner")
+    fake.add_organization("1", "Org")
+    fake.add_network("1", "N_1", "HQ", tags=["west"])
+    fake.set_saml("1", True)
+    fake.add_saml_role("1", "NOC", "read-only")
+    dashboard, _ = make(base_url)
+    with fake.mock(base_url):
+        assert dashboard.saml_enabled("1") is True
+        assert [role["role"] for role in dashboard.saml_roles("1")] == ["NOC"]
+        created = dashboard.create_saml_role(
+            "1", {"role": "Branch", "orgAccess": "none", "tags": [{"tag": "west", "access": "full"}]}
+        )
+        assert (created["role"], created["tags"]) == ("Branch", [{"tag": "west", "access": "full"}])
+        updated = dashboard.update_saml_role("1", created["id"], {"orgAccess": "read-only"})
+        assert (updated["orgAccess"], updated["tags"]) == ("read-only", [{"tag": "west", "access": "full"}])
+        dashboard.delete_saml_role("1", created["id"])
+        assert [role["role"] for role in fake.saml_roles("1")] == ["NOC"]
+        assert dashboard.login_security("1")["enforceTwoFactorAuth"] is False
+        after = dashboard.update_login_security("1", {"enforceTwoFactorAuth": True, "idleTimeoutMinutes": 15})
+        assert (after["enforceTwoFactorAuth"], after["idleTimeoutMinutes"]) == (True, 15)
+        assert fake.login_security("1")["enforceTwoFactorAuth"] is True
+        assert dashboard.identity()["email"] == "owner@example.com"
+    assert [(r.method, r.path) for r in fake.writes] == [
+        ("POST", "/organizations/1/samlRoles"),
+        ("PUT", f"/organizations/1/samlRoles/{created['id']}"),
+        ("DELETE", f"/organizations/1/samlRoles/{created['id']}"),
+        ("PUT", "/organizations/1/loginSecurity"),
+    ]
+    assert fake.spec_violations == []

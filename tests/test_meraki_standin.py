@@ -835,3 +835,546 @@ def test_command_line_serves_a_second_account_from_the_environment():
     assert [org["id"] for org in default.json()] == ["100001", "100002", "100003"]
     assert "accounts default, second" in banner
     assert "cli-second-key" not in banner + rest
+
+
+# ------------------------------------------------------------------------- SAML roles and login security
+
+SAML_ROLE_KEYS = {"id", "role", "orgAccess", "networks", "tags"}
+SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "meraki" / "openapi-access-v1.42.0.json"
+
+
+def response_properties(operation_id):
+    """The property names of an operation's 200 JSON response object, read from the bundled spec."""
+    content = standin_spec.operations()[operation_id].definition["responses"]["200"]["content"]
+    return set(content["application/json"]["schema"]["properties"])
+
+
+def test_the_bundled_spec_is_the_access_extract_and_every_operation_has_a_handler():
+    from meraki_standin.operations import HANDLERS
+
+    assert standin_spec.SPEC_PATH.name == "openapi-access-v1.42.0.json"
+    assert not standin_spec.SPEC_PATH.with_name("openapi-admins-v1.42.0.json").exists()
+    assert set(standin_spec.operations()) == set(HANDLERS)
+    if SHARED_SPEC.exists():  # the repository's copy must not drift from the shared extract
+        assert standin_spec.SPEC_PATH.read_bytes() == SHARED_SPEC.read_bytes()
+
+
+def test_saml_is_off_by_default_and_a_put_turns_it_on(mocked, api):
+    assert api.organizations.getOrganizationSaml("100") == {"enabled": False}
+
+    assert api.organizations.updateOrganizationSaml("100", enabled=True) == {"enabled": True}
+
+    assert api.organizations.getOrganizationSaml("100") == {"enabled": True}
+    assert mocked.saml_enabled("100") is True
+    assert mocked.saml_enabled("200") is False
+    (change,) = mocked.configuration_changes("100")
+    assert (change["label"], change["oldValue"], change["newValue"]) == (
+        "PUT /api/v1/organizations/100/saml", '{"enabled":false}', '{"enabled":true}',
+    )  # fmt: skip
+    assert mocked.spec_violations == []
+
+
+def test_set_saml_needs_no_api_call_and_writes_no_change_log(mocked, api):
+    mocked.set_saml("200", True)
+
+    assert api.organizations.getOrganizationSaml("200") == {"enabled": True}
+    assert mocked.configuration_changes("200") == []
+    with pytest.raises(KeyError):
+        mocked.set_saml("404", True)
+
+
+def test_create_saml_role_is_201_in_the_specs_shape(mocked, api):
+    created = api.organizations.createOrganizationSamlRole(
+        "100", "NOC", "read-only",
+        networks=[{"id": "N_1", "access": "ssid-admin"}], tags=[{"tag": "west", "access": "monitor-only"}],
+    )  # fmt: skip
+
+    assert set(created) == SAML_ROLE_KEYS == response_properties("getOrganizationSamlRole")
+    assert created["id"].isdigit()
+    assert (created["role"], created["orgAccess"]) == ("NOC", "read-only")
+    assert created["networks"] == [{"id": "N_1", "access": "ssid-admin"}]
+    assert created["tags"] == [{"tag": "west", "access": "monitor-only"}]
+    assert (mocked.writes[-1].status, mocked.writes[-1].account) == (201, "default")
+    assert api.organizations.getOrganizationSamlRoles("100") == [created] == mocked.saml_roles("100")
+    assert api.organizations.getOrganizationSamlRole("100", created["id"]) == created
+    assert mocked.spec_violations == []
+
+
+def test_saml_role_without_privileges_lists_empty_ones(mocked, api):
+    created = api.organizations.createOrganizationSamlRole("100", "Auditors", "none")
+
+    assert (created["networks"], created["tags"]) == ([], [])
+
+
+def test_update_saml_role_changes_only_the_keys_given_and_replaces_lists(mocked, api):
+    role = mocked.add_saml_role("100", "Engineers", "none", networks=[{"id": "N_1", "access": "full"}])
+
+    renamed = api.organizations.updateOrganizationSamlRole("100", role["id"], orgAccess="full")
+    assert renamed == {**role, "orgAccess": "full"}
+
+    moved = api.organizations.updateOrganizationSamlRole(
+        "100", role["id"], role="Field engineers", networks=[{"id": "N_2", "access": "read-only"}], tags=[]
+    )
+    networks = [{"id": "N_2", "access": "read-only"}]
+    assert moved == {**role, "role": "Field engineers", "orgAccess": "full", "networks": networks}
+    assert mocked.saml_roles("100") == [moved]
+    assert mocked.writes[-1].json == {
+        "role": "Field engineers", "networks": [{"id": "N_2", "access": "read-only"}], "tags": []
+    }  # fmt: skip
+
+
+def test_delete_saml_role_is_204_then_404(mocked, api):
+    role = mocked.add_saml_role("100", "Temporary", "read-only")
+
+    assert api.organizations.deleteOrganizationSamlRole("100", role["id"]) is None
+    assert mocked.requests[-1].status == 204
+    assert mocked.saml_roles("100") == []
+    for call in (
+        lambda: api.organizations.deleteOrganizationSamlRole("100", role["id"]),
+        lambda: api.organizations.getOrganizationSamlRole("100", role["id"]),
+        lambda: api.organizations.updateOrganizationSamlRole("100", role["id"], orgAccess="full"),
+    ):
+        with pytest.raises(meraki.APIError) as caught:
+            call()
+        assert (caught.value.status, caught.value.message) == (404, {"errors": ["Not found"]})
+
+
+def test_a_role_of_another_organization_is_404(mocked, api):
+    role = mocked.add_saml_role("200", "Elsewhere", "full")
+
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.getOrganizationSamlRole("100", role["id"])
+
+    assert caught.value.status == 404
+
+
+@pytest.mark.parametrize("name", ["NOC", "noc", "Noc"])
+def test_duplicate_saml_role_name_is_400(mocked, api, name):
+    mocked.add_saml_role("100", "NOC", "read-only")
+
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.createOrganizationSamlRole("100", name, "full")
+
+    assert caught.value.status == 400
+    assert caught.value.message == {"errors": ["Role has already been taken"]}
+    assert [role["role"] for role in mocked.saml_roles("100")] == ["NOC"]
+    assert api.organizations.createOrganizationSamlRole("200", name, "full")["role"] == name  # per organization
+    assert mocked.spec_violations == []  # a Dashboard rule, not a spec violation
+
+
+def test_renaming_a_saml_role_onto_another_is_400_but_keeping_its_name_is_fine(mocked, api):
+    mocked.add_saml_role("100", "NOC", "read-only")
+    other = mocked.add_saml_role("100", "Engineers", "none")
+
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.updateOrganizationSamlRole("100", other["id"], role="noc")
+    kept = api.organizations.updateOrganizationSamlRole("100", other["id"], role="Engineers", orgAccess="full")
+
+    assert caught.value.message == {"errors": ["Role has already been taken"]}
+    assert kept["orgAccess"] == "full"
+    assert [role["role"] for role in mocked.saml_roles("100")] == ["NOC", "Engineers"]
+
+
+def test_blank_saml_role_name_is_400(mocked):
+    response = http("POST", "/organizations/100/samlRoles", json={"role": " ", "orgAccess": "none"})
+
+    assert (response.status_code, response.json()) == (400, {"errors": ["Role can't be blank"]})
+
+
+@pytest.mark.parametrize("method, path_suffix", [("POST", ""), ("PUT", "/{role_id}")], ids=["create", "update"])
+def test_saml_role_on_an_unknown_network_is_400(mocked, method, path_suffix):
+    role = mocked.add_saml_role("100", "Engineers", "none")
+    body = {"role": "Other", "orgAccess": "none", "networks": [{"id": "N_404", "access": "full"}]}
+
+    response = http(method, "/organizations/100/samlRoles" + path_suffix.format(role_id=role["id"]), json=body)
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": ["Network with id 'N_404' not found in this organization"]}
+    assert mocked.saml_roles("100") == [role]
+    assert mocked.configuration_changes("100") == []
+    assert mocked.spec_violations == []
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ({"role": "R", "orgAccess": "admin"}, "orgAccess: 'admin' is not one of"),
+        ({"role": "R"}, "'orgAccess' is a required property"),
+        ({"role": "R", "orgAccess": "none", "tags": [{"tag": "west", "access": "ssid-admin"}]}, "tags.0.access"),
+        ({"role": "R", "orgAccess": "none", "camera": []}, "camera"),  # SAML camera privileges are newer than 1.42
+    ],
+    ids=["org-access", "missing-org-access", "tag-access", "camera"],
+)
+def test_saml_role_body_outside_the_spec_is_400_and_recorded(mocked, body, error):
+    response = http("POST", "/organizations/100/samlRoles", json=body)
+
+    assert response.status_code == 400
+    assert any(error in message for message in response.json()["errors"])
+    assert mocked.spec_violations[0].startswith("request POST /organizations/100/samlRoles: ")
+    assert mocked.saml_roles("100") == []
+
+
+def test_saml_role_writes_are_in_the_change_log(mocked, api):
+    created = api.organizations.createOrganizationSamlRole("100", "NOC", "read-only")
+    api.organizations.updateOrganizationSamlRole("100", created["id"], orgAccess="full")
+    api.organizations.deleteOrganizationSamlRole("100", created["id"])
+
+    changes = api.organizations.getOrganizationConfigurationChanges("100")
+
+    path = f"/api/v1/organizations/100/samlRoles/{created['id']}"
+    assert [change["label"] for change in changes] == [
+        "POST /api/v1/organizations/100/samlRoles", f"PUT {path}", f"DELETE {path}",
+    ]  # fmt: skip
+    assert '"orgAccess":"read-only"' in changes[1]["oldValue"] and '"orgAccess":"full"' in changes[1]["newValue"]
+    assert "newValue" not in changes[2]
+    assert changes == mocked.configuration_changes("100")
+
+
+def test_add_saml_role_helper(fake):
+    role = fake.add_saml_role(
+        "100", "NOC", "read-only", networks=[{"id": "N_1", "access": "full"}], tags=[{"tag": "west", "access": "full"}]
+    )
+    fixed = fake.add_saml_role("200", "Fixed", "none", role_id="4242")
+
+    assert set(role) == SAML_ROLE_KEYS and role["id"].isdigit()
+    assert fixed["id"] == "4242"
+    assert fake.saml_roles("100") == [role]
+    assert fake.configuration_changes("100") == []
+    assert standin_spec.validate_response_body("getOrganizationSamlRoles", 200, fake.saml_roles("100")) == []
+    for mistake in (
+        lambda: fake.add_saml_role("100", "noc", "full"),
+        lambda: fake.add_saml_role("100", "Other", "full", networks=[{"id": "N_404", "access": "full"}]),
+        lambda: fake.add_saml_role("100", "Other", "admin"),
+        lambda: fake.add_saml_role("100", "Other", "none", tags=[{"tag": "west", "access": "ssid-admin"}]),
+        lambda: fake.add_saml_role("100", "Other", "none", role_id="4242"),  # ids are unique across organizations
+    ):
+        with pytest.raises(ValueError):
+            mistake()
+    with pytest.raises(KeyError):
+        fake.add_saml_role("404", "Other", "none")
+    assert len(fake.saml_roles("100")) == 1
+
+
+def test_login_security_defaults_have_every_field_of_the_spec_and_enforce_nothing(mocked, api):
+    settings = api.organizations.getOrganizationLoginSecurity("100")
+
+    assert set(settings) == response_properties("getOrganizationLoginSecurity")
+    assert {key: value for key, value in settings.items() if key.startswith("enforce")} == {
+        "enforcePasswordExpiration": False, "enforceDifferentPasswords": False, "enforceStrongPasswords": False,
+        "enforceAccountLockout": False, "enforceIdleTimeout": False, "enforceTwoFactorAuth": False,
+        "enforceLoginIpRanges": False,
+    }  # fmt: skip
+    assert (settings["passwordExpirationDays"], settings["numDifferentPasswords"]) == (90, 3)
+    assert (settings["accountLockoutAttempts"], settings["idleTimeoutMinutes"]) == (3, 30)
+    assert settings["loginIpRanges"] == []
+    assert settings["apiAuthentication"] == {"ipRestrictionsForKeys": {"enabled": False, "ranges": []}}
+    assert settings == mocked.login_security("100")
+    assert mocked.spec_violations == []
+
+
+def test_login_security_put_merges_only_the_fields_given(mocked, api):
+    before = mocked.login_security("100")
+
+    first = api.organizations.updateOrganizationLoginSecurity(
+        "100", enforceIdleTimeout=True, idleTimeoutMinutes=15,
+        apiAuthentication={"ipRestrictionsForKeys": {"ranges": ["192.0.2.0/24"]}},
+    )  # fmt: skip
+    second = api.organizations.updateOrganizationLoginSecurity(
+        "100", enforceTwoFactorAuth=True, apiAuthentication={"ipRestrictionsForKeys": {"enabled": True}}
+    )
+
+    assert first == {
+        **before, "enforceIdleTimeout": True, "idleTimeoutMinutes": 15,
+        "apiAuthentication": {"ipRestrictionsForKeys": {"enabled": False, "ranges": ["192.0.2.0/24"]}},
+    }  # fmt: skip
+    assert second == {
+        **first, "enforceTwoFactorAuth": True,
+        "apiAuthentication": {"ipRestrictionsForKeys": {"enabled": True, "ranges": ["192.0.2.0/24"]}},
+    }  # fmt: skip
+    assert mocked.writes[-1].json == {
+        "enforceTwoFactorAuth": True, "apiAuthentication": {"ipRestrictionsForKeys": {"enabled": True}}
+    }  # fmt: skip
+    assert api.organizations.getOrganizationLoginSecurity("100") == second
+    assert mocked.login_security("200") == before  # other organizations keep theirs
+    changes = mocked.configuration_changes("100")
+    assert [change["label"] for change in changes] == ["PUT /api/v1/organizations/100/loginSecurity"] * 2
+    assert '"enforceTwoFactorAuth":false' in changes[1]["oldValue"]
+    assert '"enforceTwoFactorAuth":true' in changes[1]["newValue"]
+    assert mocked.spec_violations == []
+
+
+def test_login_ip_ranges_accept_addresses_ranges_and_subnets(mocked, api):
+    ranges = ["192.0.2.7", "198.51.100.1-198.51.100.99", "2001:db8::/32"]
+
+    settings = api.organizations.updateOrganizationLoginSecurity("100", enforceLoginIpRanges=True, loginIpRanges=ranges)
+
+    assert (settings["enforceLoginIpRanges"], settings["loginIpRanges"]) == (True, ranges)
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        ({"enforceIdleTimeout": True, "idleTimeoutMinutes": 0}, "'idleTimeoutMinutes' must be greater than 0"),
+        ({"accountLockoutAttempts": -1}, "'accountLockoutAttempts' must be greater than 0"),
+        ({"loginIpRanges": ["10.0.0.300"]}, "'10.0.0.300' in 'loginIpRanges' is not a valid IP address"),
+        (
+            {"apiAuthentication": {"ipRestrictionsForKeys": {"ranges": ["10.0.0.9-10.0.0.1"]}}},
+            "'10.0.0.9-10.0.0.1' in 'ranges' is not a valid IP address",
+        ),
+        ({"enforceLoginIpRanges": True}, "'loginIpRanges' must not be empty while 'enforceLoginIpRanges' is true"),
+        (
+            {"apiAuthentication": {"ipRestrictionsForKeys": {"enabled": True}}},
+            "'apiAuthentication.ipRestrictionsForKeys.ranges' must not be empty while it is enabled",
+        ),
+    ],
+    ids=["idle-zero", "lockout-negative", "bad-ip", "backwards-range", "ip-ranges-empty", "key-ranges-empty"],
+)
+def test_login_security_the_dashboard_rejects_is_400_and_changes_nothing(mocked, body, error):
+    before = mocked.login_security("100")
+
+    response = http("PUT", "/organizations/100/loginSecurity", json=body)
+
+    assert response.status_code == 400
+    assert any(message.startswith(error) for message in response.json()["errors"]), response.json()
+    assert mocked.login_security("100") == before
+    assert mocked.configuration_changes("100") == []
+    assert mocked.spec_violations == []  # Dashboard rules, not spec violations
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"minimumPasswordLength": 12}, {"enforceLockedIpSessions": True}, {"idleTimeoutMinutes": "30"}],
+    ids=["newer-field", "newer-field-2", "string-number"],
+)
+def test_login_security_outside_the_1_42_spec_is_400(mocked, body):
+    response = http("PUT", "/organizations/100/loginSecurity", json=body)
+
+    assert response.status_code == 400
+    assert mocked.spec_violations[0].startswith("request PUT /organizations/100/loginSecurity: ")
+
+
+def test_set_login_security_helper(fake):
+    settings = fake.set_login_security(
+        "100", enforceTwoFactorAuth=True, apiAuthentication={"ipRestrictionsForKeys": {"ranges": ["192.0.2.1"]}}
+    )
+
+    assert settings == fake.login_security("100")
+    assert settings["enforceTwoFactorAuth"] is True
+    assert settings["apiAuthentication"]["ipRestrictionsForKeys"] == {"enabled": False, "ranges": ["192.0.2.1"]}
+    assert settings["idleTimeoutMinutes"] == 30
+    assert fake.configuration_changes("100") == []
+    assert standin_spec.validate_response_body("getOrganizationLoginSecurity", 200, settings) == []
+    for mistake in ({"enforceTwoFactorAuth": "yes"}, {"twoFactor": True}, {"enforceLoginIpRanges": True}):
+        with pytest.raises(ValueError):
+            fake.set_login_security("100", **mistake)
+    assert fake.login_security("100") == settings
+    settings["loginIpRanges"].append("10.0.0.1")  # a copy
+    assert fake.login_security("100")["loginIpRanges"] == []
+
+
+def test_identity_of_the_default_keys_owner(mocked, api):
+    me = api.administered.getAdministeredIdentitiesMe()
+
+    assert me == {
+        "name": "API key owner (default)",
+        "email": "api-owner@default.example",
+        "lastUsedDashboardAt": "2024-03-01T12:00:00.000000Z",
+        "authentication": {
+            "mode": "email", "api": {"key": {"created": True}}, "twoFactor": {"enabled": False},
+            "saml": {"enabled": False},
+        },
+    }  # fmt: skip
+    assert me == mocked.identity()
+    assert set(me) == response_properties("getAdministeredIdentitiesMe")
+    assert (mocked.requests[-1].path, mocked.requests[-1].account) == ("/administered/identities/me", "default")
+    assert mocked.spec_violations == []
+
+
+def test_identity_is_per_account(accounts):
+    accounts.add_account("third", "third-key", owner_email="Ops@Example.com", owner_name="Olga Ops")
+
+    identities = {key: http("GET", "/administered/identities/me", key=key).json() for key in (KEY, SECOND_KEY)}
+    third = make_api(api_key="third-key").administered.getAdministeredIdentitiesMe()
+
+    assert [(me["name"], me["email"]) for me in identities.values()] == [
+        ("API key owner (default)", "api-owner@default.example"),
+        ("API key owner (second)", "api-owner@second.example"),
+    ]
+    assert (third["name"], third["email"]) == ("Olga Ops", "Ops@Example.com")
+    assert third == accounts.identity("third")
+    assert [request.account for request in accounts.requests] == ["default", "second", "third"]
+    assert http("GET", "/administered/identities/me", key="nobodys-key").status_code == 401
+    with pytest.raises(KeyError):
+        accounts.identity("nobody")
+
+
+def test_the_constructor_names_the_default_keys_owner():
+    fake = FakeDashboard(api_key=KEY, owner_email="netops@corp.example", owner_name="Net Ops", clock=lambda: NOW)
+    fake.add_account("other owner!", "other-key")
+
+    assert (fake.identity()["name"], fake.identity()["email"]) == ("Net Ops", "netops@corp.example")
+    assert fake.identity("other owner!")["email"] == "api-owner@other-owner.example"
+    assert FakeDashboard("positional-key").identity()["email"] == "api-owner@default.example"
+
+
+def test_the_change_log_names_the_owner_of_the_key_that_wrote(accounts):
+    assert http("PUT", "/organizations/200/saml", key=SECOND_KEY, json={"enabled": True}).status_code == 200
+    assert http("PUT", "/organizations/200/saml", json={"enabled": False}).status_code == 200
+
+    second, default = accounts.configuration_changes("200")
+
+    assert (second["adminName"], second["adminEmail"]) == ("API key owner (second)", "api-owner@second.example")
+    assert (default["adminName"], default["adminEmail"]) == ("API key owner (default)", "api-owner@default.example")
+    assert default["adminId"] == "100000"
+    assert second["adminId"] != default["adminId"]
+
+
+def test_a_key_owner_who_is_an_admin_keeps_one_admin_id(accounts):
+    admin = accounts.add_admin("100", "API-OWNER@default.example", "Owner", "full")
+
+    http("PUT", "/organizations/100/saml", json={"enabled": True})
+
+    assert admin["id"] == accounts.configuration_changes("100")[0]["adminId"] == "100000"
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("GET", "/organizations/100/saml", None),
+        ("PUT", "/organizations/100/saml", {"enabled": True}),
+        ("GET", "/organizations/100/samlRoles", None),
+        ("POST", "/organizations/100/samlRoles", {"role": "Intruders", "orgAccess": "full"}),
+        ("GET", "/organizations/100/samlRoles/{role_id}", None),
+        ("PUT", "/organizations/100/samlRoles/{role_id}", {"orgAccess": "full"}),
+        ("DELETE", "/organizations/100/samlRoles/{role_id}", None),
+        ("GET", "/organizations/100/loginSecurity", None),
+        ("PUT", "/organizations/100/loginSecurity", {"enforceTwoFactorAuth": False}),
+    ],
+)
+def test_the_new_paths_of_an_organization_the_account_does_not_see_are_404(accounts, method, path, body):
+    role = accounts.add_saml_role("100", "NOC", "read-only")
+    accounts.set_login_security("100", enforceTwoFactorAuth=True)
+
+    response = http(method, path.format(role_id=role["id"]), key=SECOND_KEY, json=body)
+
+    assert (response.status_code, response.json()) == (404, {"errors": ["Not found"]})
+    assert accounts.requests[-1].account == "second"
+    assert accounts.saml_roles("100") == [role]
+    assert accounts.saml_enabled("100") is False
+    assert accounts.login_security("100")["enforceTwoFactorAuth"] is True
+    assert accounts.configuration_changes("100") == []
+    assert http(method, path.format(role_id=role["id"]), json=body).status_code < 300  # its own account may
+
+
+def test_an_organization_with_api_access_disabled_answers_404_on_the_new_paths(mocked, api):
+    mocked.add_organization("300", "No API", api_enabled=False)
+
+    for call in (
+        lambda: api.organizations.getOrganizationSaml("300"),
+        lambda: api.organizations.getOrganizationSamlRoles("300"),
+        lambda: api.organizations.getOrganizationLoginSecurity("300"),
+    ):
+        with pytest.raises(meraki.APIError) as caught:
+            call()
+        assert caught.value.status == 404
+
+
+def test_faults_apply_to_the_new_paths(mocked, api):
+    mocked.fail_next(method="GET", path=r"/organizations/100/samlRoles", status=500)
+    mocked.fail_next(path=r"/administered/identities/me", exception=httpx.ConnectTimeout)
+    mocked.fail_next(method="PUT", path=r"/organizations/100/loginSecurity", status=429, headers={"Retry-After": "3"})
+
+    assert api.organizations.getOrganizationSamlRoles("100") == []
+    assert api.administered.getAdministeredIdentitiesMe()["email"] == "api-owner@default.example"
+    assert api.organizations.updateOrganizationLoginSecurity("100", enforceTwoFactorAuth=True)["enforceTwoFactorAuth"]
+
+    assert [(request.method, request.status) for request in mocked.requests] == [
+        ("GET", 500), ("GET", 200), ("GET", None), ("GET", 200), ("PUT", 429), ("PUT", 200),
+    ]  # fmt: skip
+    assert len(mocked.configuration_changes("100")) == 1
+
+
+def test_a_lost_reply_to_a_saml_role_create_makes_the_retry_a_duplicate(mocked, api):
+    mocked.lose_replies("POST", r"/organizations/100/samlRoles")
+
+    with pytest.raises(meraki.APIError) as caught:
+        api.organizations.createOrganizationSamlRole("100", "NOC", "read-only")
+
+    assert caught.value.message == {"errors": ["Role has already been taken"]}
+    assert [(write.method, write.status) for write in mocked.writes] == [("POST", 502), ("POST", 400)]
+    assert [role["role"] for role in mocked.saml_roles("100")] == ["NOC"]
+    assert len(mocked.configuration_changes("100")) == 1  # landed once
+
+
+def test_a_lost_reply_to_a_login_security_put_repeats_it_harmlessly(mocked, api):
+    mocked.lose_replies("PUT", r"/organizations/100/loginSecurity", exception=httpx.ReadTimeout)
+
+    settings = api.organizations.updateOrganizationLoginSecurity("100", enforceIdleTimeout=True)
+
+    assert settings["enforceIdleTimeout"] is True
+    assert [write.status for write in mocked.writes] == [None, 200]
+    assert len(mocked.configuration_changes("100")) == 2  # Meraki logs an unchanged PUT too
+
+
+def test_rate_limits_count_the_new_paths_per_organization():
+    from meraki_standin.limits import MerakiRateLimits, organization_in
+
+    limits = MerakiRateLimits(per_organization=2, per_ip=100, clock=lambda: 0.0)
+    paths = [f"/api/v1/organizations/100/{tail}" for tail in ("saml", "samlRoles/1", "loginSecurity")]
+
+    assert [limits.admit(path, at=0.0) for path in paths] == [None, None, 1]
+    assert limits.admit("/api/v1/organizations/200/samlRoles", at=0.0) is None
+    assert [limits.admit("/api/v1/administered/identities/me", at=0.0) for _ in range(5)] == [None] * 5
+    assert organization_in("/api/v1/administered/identities/me") is None
+    figures = limits.figures()
+    assert (figures.requests, figures.rejected_429, figures.busiest_organization_requests) == (9, 1, 3)
+
+
+def test_seed_demo_has_saml_on_globex_and_login_security_on_acme_and_initech():
+    fake = FakeDashboard(api_key=KEY)
+    fake.add_account("second", SECOND_KEY)
+    seed_demo(fake)
+
+    with fake.mock(BASE_URL):
+        api = make_api()
+        globex_saml = api.organizations.getOrganizationSaml("100002")
+        roles = make_api(api_key=SECOND_KEY).organizations.getOrganizationSamlRoles("100002")
+        acme = api.organizations.getOrganizationLoginSecurity("100001")
+        initech = api.organizations.getOrganizationLoginSecurity("100003")
+        other_saml = [api.organizations.getOrganizationSaml(org_id) for org_id in ("100001", "100003")]
+        second_me = make_api(api_key=SECOND_KEY).administered.getAdministeredIdentitiesMe()
+
+    assert globex_saml == {"enabled": True}
+    assert other_saml == [{"enabled": False}] * 2
+    assert roles == [
+        {"id": "1400000000001", "role": "NOC read-only", "orgAccess": "read-only", "networks": [], "tags": []},
+        {
+            "id": "1400000000002", "role": "Branch engineers", "orgAccess": "none", "networks": [],
+            "tags": [{"tag": "hq", "access": "full"}],
+        },
+    ]  # fmt: skip
+    assert (acme["enforceTwoFactorAuth"], acme["enforceStrongPasswords"]) == (True, True)
+    assert (acme["enforceIdleTimeout"], acme["idleTimeoutMinutes"]) == (True, 30)
+    assert (acme["enforceAccountLockout"], acme["accountLockoutAttempts"]) == (True, 5)
+    assert not any(value for key, value in initech.items() if key.startswith("enforce"))
+    assert second_me["email"] == "api-owner@second.example"
+    assert fake.configuration_changes("100001") == []  # seeding is not an API write
+    assert fake.spec_violations == []
+
+
+def test_the_server_serves_the_new_paths(server):
+    headers = {"Authorization": f"Bearer {KEY}"}
+    with httpx.Client(base_url=server.base_url, headers=headers) as client:
+        me = client.get("/administered/identities/me")
+        roles = client.get("/organizations/100002/samlRoles")
+        created = client.post("/organizations/100002/samlRoles", json={"role": "Auditors", "orgAccess": "read-only"})
+        duplicate = client.post("/organizations/100002/samlRoles", json={"role": "auditors", "orgAccess": "none"})
+        security = client.put("/organizations/100003/loginSecurity", json={"enforceTwoFactorAuth": True})
+
+    assert me.status_code == 200 and me.json()["email"] == "api-owner@default.example"
+    assert [role["role"] for role in roles.json()] == ["NOC read-only", "Branch engineers"]
+    assert created.status_code == 201 and created.json()["role"] == "Auditors"
+    assert duplicate.status_code == 400 and duplicate.json() == {"errors": ["Role has already been taken"]}
+    assert security.json()["enforceTwoFactorAuth"] is True
+    assert '"GET /api/v1/administered/identities/me" 200' in server.log.getvalue()
+    assert server.fake.spec_violations == []

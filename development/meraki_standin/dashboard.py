@@ -21,16 +21,23 @@ from .state import (
     DashboardState,
     Organization,
     admin_record,
+    apply_login_security,
+    default_owner_email,
+    default_owner_name,
     iso,
     network_record,
     organization_record,
+    saml_role_record,
 )
 
 LinkStyle = Literal["absolute", "api-relative"]
 
 
 class FakeDashboard:
-    """In-memory Meraki Dashboard: organizations, networks and admins behind a spec-validated request handler.
+    """In-memory Meraki Dashboard behind a spec-validated request handler.
+
+    It keeps organizations with their networks, admins, SAML settings and roles, login security and change log, and
+    the owner of each account's API key (GET /administered/identities/me; the change log names them).
 
     ``handle`` is the single entry point; ``mock`` routes httpx traffic to it and ``server.StandinServer`` serves it
     over HTTP. All public methods are thread-safe.
@@ -48,6 +55,8 @@ class FakeDashboard:
         link_style: LinkStyle = "absolute",
         strict: bool = True,
         clock: Callable[[], datetime] | None = None,
+        owner_email: str | None = None,
+        owner_name: str | None = None,
     ) -> None:
         """Create an empty dashboard.
 
@@ -59,6 +68,8 @@ class FakeDashboard:
                 meraki SDK needs when its base_url is not a meraki.com host (it prefixes base_url to any other URL).
             strict: Treat body keys the spec does not list as violations (the spec has no additionalProperties).
             clock: Returns the current time (UTC); defaults to the wall clock.
+            owner_email: Email of the owner of ``api_key`` (default ``api-owner@default.example``).
+            owner_name: Name of that owner (default ``API key owner (default)``).
         """
         self._keys: dict[str, str] = {DEFAULT_ACCOUNT: api_key}  # account name -> API key
         self.api_root = api_root.rstrip("/")
@@ -70,6 +81,7 @@ class FakeDashboard:
         self._requests: list[RecordedRequest] = []
         self._violations: list[str] = []
         self._lock = threading.RLock()
+        self._add_owner(DEFAULT_ACCOUNT, owner_email, owner_name)
 
     # ----------------------------------------------------------------- setup helpers (no API call, no change log)
 
@@ -86,12 +98,17 @@ class FakeDashboard:
                 raise ValueError("that API key already belongs to another account")
             self._keys[DEFAULT_ACCOUNT] = value
 
-    def add_account(self, name: str, api_key: str) -> None:
+    def add_account(
+        self, name: str, api_key: str, owner_email: str | None = None, owner_name: str | None = None
+    ) -> None:
         """Register another account: a named API key that sees the organizations granted to ``name``.
 
         Args:
             name: The account name, as given to ``add_organization(accounts=...)``, ``grant`` and ``revoke``.
             api_key: Its key.
+            owner_email: Email of the key's owner (GET /administered/identities/me, the change log); default
+                ``api-owner@<name>.example``.
+            owner_name: Name of the key's owner; default ``API key owner (<name>)``.
 
         Raises:
             ValueError: The name or the key is already registered, or either is empty.
@@ -104,12 +121,28 @@ class FakeDashboard:
             if api_key in self._keys.values():
                 raise ValueError("that API key already belongs to another account")
             self._keys[name] = api_key
+            self._add_owner(name, owner_email, owner_name)
+
+    def _add_owner(self, account: str, email: str | None, name: str | None) -> None:
+        """The key's owner last used the Dashboard UI when the account was registered (they made the key there)."""
+        self._state.add_owner(
+            account, email or default_owner_email(account), name or default_owner_name(account), iso(self._now())
+        )
 
     @property
     def accounts(self) -> list[str]:
         """The registered account names, ``default`` first (never the keys)."""
         with self._lock:
             return list(self._keys)
+
+    def identity(self, account: str = DEFAULT_ACCOUNT) -> dict[str, Any]:
+        """What GET /administered/identities/me answers the account's key.
+
+        Raises:
+            KeyError: No such account.
+        """
+        with self._lock:
+            return self._state.owners[account].identity()
 
     def _org(self, org_id: str) -> Organization:
         try:
@@ -289,6 +322,79 @@ class FakeDashboard:
             admin.update(candidate)
             return copy.deepcopy(admin)
 
+    def set_saml(self, org_id: str, enabled: bool) -> None:
+        """Turn SAML SSO of an organization on or off (GET /organizations/{id}/saml; off in a new organization)."""
+        with self._lock:
+            self._org(org_id).saml_enabled = enabled
+
+    def add_saml_role(
+        self,
+        org_id: str,
+        role: str,
+        org_access: str,
+        networks: list[dict[str, str]] | None = None,
+        tags: list[dict[str, str]] | None = None,
+        role_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a SAML role directly (the API's rules apply, no change log entry).
+
+        Args:
+            org_id: The organization.
+            role: The role name (the value of the identity provider's role attribute); unique case-insensitively.
+            org_access: ``none``, ``read-only``, ``full`` or ``enterprise``.
+            networks: Network privileges ``[{"id": ..., "access": ...}]``; the networks must exist; access as for
+                admins, or ``ssid-admin``.
+            tags: Tag privileges ``[{"tag": ..., "access": ...}]``.
+            role_id: Explicit id, unique across organizations; generated (digits) when omitted.
+
+        Returns:
+            A copy of the SAML role record.
+
+        Raises:
+            ValueError: Duplicate name or id, unknown network, or a value the spec does not allow.
+        """
+        body: dict[str, Any] = {"role": role, "orgAccess": org_access, "networks": networks or [], "tags": tags or []}
+        problems = spec.validate_request_body("createOrganizationSamlRole", body, self.strict)
+        if problems:
+            raise ValueError(f"invalid SAML role: {problems}")
+        with self._lock:
+            org = self._org(org_id)
+            try:
+                org.check_saml_role(role, networks)
+            except ApiError as error:
+                raise ValueError(error.messages[0]) from None
+            if role_id is not None and self._state.saml_role_id_taken(role_id):
+                raise ValueError(f"SAML role id {role_id!r} already exists")
+            record = saml_role_record(role_id or self._state.new_saml_role_id(), role, org_access, networks, tags)
+            org.saml_roles[record["id"]] = record
+            return copy.deepcopy(record)
+
+    def set_login_security(self, org_id: str, **fields: Any) -> dict[str, Any]:
+        """Change an organization's login security directly, as a PUT would (only the fields given; no change log).
+
+        Example: ``set_login_security("1", enforceTwoFactorAuth=True, enforceIdleTimeout=True, idleTimeoutMinutes=30)``.
+
+        Args:
+            org_id: The organization.
+            **fields: Fields of the PUT body in Meraki's spelling; ``apiAuthentication`` merges key by key.
+
+        Returns:
+            A copy of the resulting login security.
+
+        Raises:
+            ValueError: A field the spec does not allow, or a value the Dashboard rejects.
+        """
+        problems = spec.validate_request_body("updateOrganizationLoginSecurity", fields, self.strict)
+        if problems:
+            raise ValueError(f"invalid login security: {problems}")
+        with self._lock:
+            org = self._org(org_id)
+            try:
+                org.login_security = apply_login_security(org.login_security, fields)
+            except ApiError as error:
+                raise ValueError(f"invalid login security: {error.messages}") from None
+            return copy.deepcopy(org.login_security)
+
     # ----------------------------------------------------------------------------------------- inspection
 
     def organizations(self) -> list[dict[str, Any]]:
@@ -305,6 +411,21 @@ class FakeDashboard:
         """Copies of an organization's network records."""
         with self._lock:
             return copy.deepcopy(list(self._org(org_id).networks.values()))
+
+    def saml_roles(self, org_id: str) -> list[dict[str, Any]]:
+        """Copies of an organization's SAML role records, in Meraki's response shape."""
+        with self._lock:
+            return copy.deepcopy(list(self._org(org_id).saml_roles.values()))
+
+    def saml_enabled(self, org_id: str) -> bool:
+        """Whether SAML SSO is on in an organization."""
+        with self._lock:
+            return self._org(org_id).saml_enabled
+
+    def login_security(self, org_id: str) -> dict[str, Any]:
+        """A copy of an organization's login security, in Meraki's response shape."""
+        with self._lock:
+            return copy.deepcopy(self._org(org_id).login_security)
 
     def configuration_changes(self, org_id: str) -> list[dict[str, Any]]:
         """Copies of an organization's change log entries (one per successful API write), oldest first."""
@@ -499,6 +620,7 @@ class FakeDashboard:
             label=f"{record.method} {self.api_root}{record.path}",
             now=self._now(),
             account=account,
+            owner=self._state.owners[account],
         )
         return operation.operation_id, call
 

@@ -1,7 +1,8 @@
 """One handler per spec operation: read the validated call, change the state, return the reply.
 
 Handlers run after authentication, routing, organization lookup and spec validation of the query and body, so they
-only implement the Dashboard's own rules (duplicate emails, unknown networks, filters, paging).
+only implement the Dashboard's own rules (duplicate emails and role names, unknown networks, filters, paging,
+login security limits).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from .records import ApiError, Reply
 from .state import (
     DEFAULT_ACCOUNT,
     DashboardState,
+    KeyOwner,
     Organization,
     admin_record,
+    apply_login_security,
     change_entry,
     network_record,
     organization_record,
+    saml_role_record,
 )
 
 ORGANIZATIONS_LIMITS = PageLimits(3, 9000, 9000)
@@ -30,6 +34,7 @@ NETWORKS_LIMITS = PageLimits(3, 100000, 1000)
 CHANGES_LIMITS = PageLimits(3, 5000, 5000)
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ADMIN_KEYS = ("name", "orgAccess", "tags", "networks")
+SAML_ROLE_KEYS = ("role", "orgAccess", "tags", "networks")
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Call:
         label: ``METHOD /api/v1/...`` as written in the change log.
         now: The current time.
         account: Name of the account whose API key made the request; ``org`` is one it sees.
+        owner: The owner of that key (who the change log says made a change).
     """
 
     operation_id: str
@@ -60,12 +66,19 @@ class Call:
     label: str
     now: datetime
     account: str = DEFAULT_ACCOUNT
+    owner: KeyOwner | None = None
 
     @property
     def organization(self) -> Organization:
         """The organization of the path (every org-scoped handler has one)."""
         assert self.org is not None
         return self.org
+
+    @property
+    def key_owner(self) -> KeyOwner:
+        """The owner of the calling key (every authenticated call has one)."""
+        assert self.owner is not None
+        return self.owner
 
 
 Handler = Callable[[DashboardState, Call], Reply]
@@ -89,7 +102,7 @@ def log_change(org: Organization, call: Call, old: dict[str, Any] | None, new: d
     if org.changes:
         latest = datetime.strptime(org.changes[-1]["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=moment.tzinfo)
         moment = max(moment, latest + timedelta(microseconds=1))
-    org.changes.append(change_entry(moment, call.label, old, new))
+    org.changes.append(change_entry(moment, call.label, old, new, call.key_owner))
 
 
 def get_organizations(state: DashboardState, call: Call) -> Reply:
@@ -260,6 +273,93 @@ def create_organization_network(state: DashboardState, call: Call) -> Reply:
     return Reply(201, network)
 
 
+def get_organization_saml(state: DashboardState, call: Call) -> Reply:
+    """GET /organizations/{organizationId}/saml."""
+    return Reply(200, {"enabled": call.organization.saml_enabled})
+
+
+def update_organization_saml(state: DashboardState, call: Call) -> Reply:
+    """PUT /organizations/{organizationId}/saml: ``enabled`` when given (an empty body changes nothing)."""
+    org = call.organization
+    old = {"enabled": org.saml_enabled}
+    org.saml_enabled = (call.body or {}).get("enabled", org.saml_enabled)
+    new = {"enabled": org.saml_enabled}
+    log_change(org, call, old, new)
+    return Reply(200, new)
+
+
+def get_organization_saml_roles(state: DashboardState, call: Call) -> Reply:
+    """GET /organizations/{organizationId}/samlRoles (no paging, as in the spec)."""
+    return Reply(200, list(call.organization.saml_roles.values()))
+
+
+def create_organization_saml_role(state: DashboardState, call: Call) -> Reply:
+    """POST /organizations/{organizationId}/samlRoles: role names are unique; networks must exist."""
+    org = call.organization
+    body = call.body
+    org.check_saml_role(body["role"], body.get("networks"))
+    role = saml_role_record(
+        state.new_saml_role_id(), body["role"], body["orgAccess"], body.get("networks"), body.get("tags")
+    )
+    org.saml_roles[role["id"]] = role
+    log_change(org, call, None, role)
+    return Reply(201, role)
+
+
+def _saml_role(org: Organization, role_id: str) -> dict[str, Any]:
+    role = org.saml_roles.get(role_id)
+    if role is None:
+        raise ApiError(404, "Not found")
+    return role
+
+
+def get_organization_saml_role(state: DashboardState, call: Call) -> Reply:
+    """GET /organizations/{organizationId}/samlRoles/{samlRoleId}."""
+    return Reply(200, _saml_role(call.organization, call.params["samlRoleId"]))
+
+
+def update_organization_saml_role(state: DashboardState, call: Call) -> Reply:
+    """PUT /organizations/{organizationId}/samlRoles/{samlRoleId}: only the keys given change; lists are replaced."""
+    org = call.organization
+    role = _saml_role(org, call.params["samlRoleId"])
+    body = call.body or {}
+    org.check_saml_role(body.get("role"), body.get("networks"), role["id"])
+    old = copy.deepcopy(role)
+    for key in SAML_ROLE_KEYS:
+        if key in body:
+            role[key] = copy.deepcopy(body[key])
+    log_change(org, call, old, role)
+    return Reply(200, role)
+
+
+def delete_organization_saml_role(state: DashboardState, call: Call) -> Reply:
+    """DELETE /organizations/{organizationId}/samlRoles/{samlRoleId}."""
+    org = call.organization
+    role = _saml_role(org, call.params["samlRoleId"])
+    del org.saml_roles[role["id"]]
+    log_change(org, call, role, None)
+    return Reply(204)
+
+
+def get_organization_login_security(state: DashboardState, call: Call) -> Reply:
+    """GET /organizations/{organizationId}/loginSecurity."""
+    return Reply(200, call.organization.login_security)
+
+
+def update_organization_login_security(state: DashboardState, call: Call) -> Reply:
+    """PUT /organizations/{organizationId}/loginSecurity: only the keys given change (objects merge key by key)."""
+    org = call.organization
+    old = org.login_security
+    org.login_security = apply_login_security(old, call.body or {})
+    log_change(org, call, old, org.login_security)
+    return Reply(200, org.login_security)
+
+
+def get_administered_identities_me(state: DashboardState, call: Call) -> Reply:
+    """GET /administered/identities/me: the owner of the calling key (no organization, so no per-org limit)."""
+    return Reply(200, call.key_owner.identity())
+
+
 HANDLERS: dict[str, Handler] = {
     "getOrganizations": get_organizations,
     "createOrganization": create_organization,
@@ -273,4 +373,14 @@ HANDLERS: dict[str, Handler] = {
     "getOrganizationConfigurationChanges": get_organization_configuration_changes,
     "getOrganizationNetworks": get_organization_networks,
     "createOrganizationNetwork": create_organization_network,
+    "getOrganizationSaml": get_organization_saml,
+    "updateOrganizationSaml": update_organization_saml,
+    "getOrganizationSamlRoles": get_organization_saml_roles,
+    "createOrganizationSamlRole": create_organization_saml_role,
+    "getOrganizationSamlRole": get_organization_saml_role,
+    "updateOrganizationSamlRole": update_organization_saml_role,
+    "deleteOrganizationSamlRole": delete_organization_saml_role,
+    "getOrganizationLoginSecurity": get_organization_login_security,
+    "updateOrganizationLoginSecurity": update_organization_login_security,
+    "getAdministeredIdentitiesMe": get_administered_identities_me,
 }

@@ -31,7 +31,8 @@ from openapi_core.validation.request.validators import V30RequestBodyValidator
 from openapi_core.validation.response.validators import V30ResponseDataValidator
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 
-SPEC_PATH = Path(__file__).with_name("openapi-admins-v1.42.0.json")
+# Meraki's extract of every path about who can get into an organization (admins, SAML, login security, ...).
+SPEC_PATH = Path(__file__).with_name("openapi-access-v1.42.0.json")
 # openapi-core matches full URLs against the spec's servers; the stand-in works with paths under this root.
 _SERVER = "https://api.meraki.com/api/v1"
 _HOST, _ROOT = "https://api.meraki.com", "/api/v1"

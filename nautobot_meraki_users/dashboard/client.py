@@ -342,3 +342,39 @@ class Dashboard:
     def delete_admin(self, organization_id: str, admin_id: str) -> None:
         """DELETE an admin from the organization."""
         self._call(self._api.organizations.deleteOrganizationAdmin, organization_id, admin_id)
+
+    def saml_enabled(self, organization_id: str) -> bool:
+        """Whether SAML single sign-on is on for the organization."""
+        return bool((self._call(self._api.organizations.getOrganizationSaml, organization_id) or {}).get("enabled"))
+
+    def saml_roles(self, organization_id: str) -> list[dict]:
+        """The organization's SAML roles."""
+        return list(self._call(self._api.organizations.getOrganizationSamlRoles, organization_id) or [])
+
+    def create_saml_role(self, organization_id: str, body: dict) -> dict:
+        """POST a new SAML role; returns Meraki's record of it."""
+        fields = dict(body)
+        create = self._api.organizations.createOrganizationSamlRole
+        return self._call(create, organization_id, fields.pop("role"), fields.pop("orgAccess"), **fields) or {}
+
+    def update_saml_role(self, organization_id: str, role_id: str, body: dict) -> dict:
+        """PUT the given parts of a SAML role; returns Meraki's record of it."""
+        update = self._api.organizations.updateOrganizationSamlRole
+        return self._call(update, organization_id, role_id, **body) or {}
+
+    def delete_saml_role(self, organization_id: str, role_id: str) -> None:
+        """DELETE a SAML role."""
+        self._call(self._api.organizations.deleteOrganizationSamlRole, organization_id, role_id)
+
+    def login_security(self, organization_id: str) -> dict:
+        """The organization's login security settings (2FA, idle timeout, lockout, passwords, IP restrictions)."""
+        return dict(self._call(self._api.organizations.getOrganizationLoginSecurity, organization_id) or {})
+
+    def update_login_security(self, organization_id: str, body: dict) -> dict:
+        """PUT the given login security fields; returns Meraki's record."""
+        update = self._api.organizations.updateOrganizationLoginSecurity
+        return dict(self._call(update, organization_id, **body) or {})
+
+    def identity(self) -> dict:
+        """Who owns the API key in use (`GET /administered/identities/me`): name, email, authentication."""
+        return dict(self._call(self._api.administered.getAdministeredIdentitiesMe) or {})
