@@ -9,6 +9,11 @@ The database is a dedicated one (`meraki_users_bench`, cloned from the migrated 
 separate process empties the inventory and, where the scenario needs it, seeds it by running Sync Meraki
 Inventory against the same stand-in (its traffic is not counted). The cache, and so the app's Redis rate budget,
 lives in a Redis database of its own (development/bench_nautobot_config.py).
+
+A scenario with several Dashboard connections (`offboard-2dash`) runs the job with the app's `dashboards` setting
+naming ExternalIntegrations (MERAKI_USERS_BENCH_DASHBOARDS, read by development/bench_nautobot_config.py); the
+seeding process creates them, or brings them up to date (the stand-in's URL changes every run): each with a
+SecretsGroup whose HTTP(S)/Token Secret reads its key from an environment variable of the job's process.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +34,7 @@ BENCH_CONFIG = ROOT / "development" / "bench_nautobot_config.py"
 PROFILES = ROOT / "development" / ".state" / "bench"
 JOBS = "nautobot_meraki_users.jobs"
 NEEDS_INVENTORY = {"offboard", "create", "import"}  # their upkeep updates an inventory a sync has filled
+DASHBOARDS_VARIABLE = "MERAKI_USERS_BENCH_DASHBOARDS"  # the `dashboards` setting, comma-separated (empty: none)
 
 
 @dataclass
@@ -45,6 +52,7 @@ class JobRun:
     failures: int
     statuses: list[str]
     timeline: dict = field(default_factory=dict)
+    entries: list = field(default_factory=list)  # per organization: (ID, outcome, connection, also seen by)
 
 
 def prepare_database() -> str:
@@ -85,9 +93,20 @@ def prepare_database() -> str:
     return BENCH_DB
 
 
-def job_environment(base_url: str, api_key: str, concurrency: int) -> dict[str, str]:
-    """The environment of a job child: the bench database and cache, the app pointed at the stand-in."""
-    return {
+def key_variable(number: int) -> str:
+    """The environment variable the Secret of the `number`th (from 1) bench Dashboard connection reads its key from."""
+    return f"MERAKI_USERS_BENCH_DASHBOARD_KEY_{number}"
+
+
+def job_environment(
+    base_url: str, api_key: str, concurrency: int, dashboards: Sequence[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """The environment of a job child: the bench database and cache, the app pointed at the stand-in.
+
+    `dashboards`: (ExternalIntegration name, API key) of each connection the job works through, in order; none:
+    the one connection made of MERAKI_BASE_URL and `api_key`.
+    """
+    env = {
         "NAUTOBOT_CONFIG": str(BENCH_CONFIG),
         "NAUTOBOT_DB_NAME": BENCH_DB,
         "MERAKI_BASE_URL": base_url,
@@ -96,7 +115,52 @@ def job_environment(base_url: str, api_key: str, concurrency: int) -> dict[str, 
         "MERAKI_MAXIMUM_RETRIES": "10",
         "MERAKI_API_KEY_SECRETS_GROUP": "",
         "MERAKI_ALLOWED_ORGANIZATION_IDS": "",
+        DASHBOARDS_VARIABLE: ",".join(name for name, _ in dashboards),
     }
+    for number, (_, key) in enumerate(dashboards, 1):
+        env[key_variable(number)] = key
+    return env
+
+
+def _upsert(model, lookup: dict, **values):
+    """The row matching `lookup`, created or changed to carry `values` (validated); untouched when it already does."""
+    row = model.objects.filter(**lookup).first() or model(**lookup)
+    if row._state.adding or any(getattr(row, key) != value for key, value in values.items()):
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.validated_save()
+    return row
+
+
+def ensure_dashboards(env: dict[str, str]) -> list[str]:
+    """Create or update the ExternalIntegration of every connection `env` names, pointed at the stand-in.
+
+    Each gets a SecretsGroup `<name> API` with a Secret `<name> API key` (provider Environment Variable, reading
+    `key_variable(n)`) as access type HTTP(S), secret type Token. Idempotent; returns the names.
+    """
+    from nautobot.extras.choices import SecretsGroupAccessTypeChoices, SecretsGroupSecretTypeChoices
+    from nautobot.extras.models import ExternalIntegration, Secret, SecretsGroup, SecretsGroupAssociation
+
+    names = [name for name in env.get(DASHBOARDS_VARIABLE, "").split(",") if name.strip()]
+    for number, name in enumerate(names, 1):
+        secret = _upsert(
+            Secret,
+            {"name": f"{name} API key"},
+            provider="environment-variable",
+            parameters={"variable": key_variable(number)},
+        )
+        group = _upsert(SecretsGroup, {"name": f"{name} API"})
+        _upsert(
+            SecretsGroupAssociation,
+            {
+                "secrets_group": group,
+                "access_type": SecretsGroupAccessTypeChoices.TYPE_HTTP,
+                "secret_type": SecretsGroupSecretTypeChoices.TYPE_TOKEN,
+            },
+            secret=secret,
+        )
+        _upsert(ExternalIntegration, {"name": name}, remote_url=env["MERAKI_BASE_URL"], secrets_group=group)
+    return names
 
 
 def _rss_mb(field_name: str) -> float:
@@ -131,11 +195,15 @@ def _run_job(user, class_name: str, data: dict):
 
 
 def seed_child(env: dict[str, str], sync_first: bool, queue) -> None:
-    """Empty the inventory; with `sync_first`, fill it by running Sync Meraki Inventory. Puts the status on `queue`."""
+    """Empty the inventory; with `sync_first`, fill it by running Sync Meraki Inventory. Puts the status on `queue`.
+
+    The Dashboard connections `env` names (if any) are made ready first.
+    """
     try:
         user = _load_nautobot(env)
         from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
+        ensure_dashboards(env)
         for model in (MerakiAdministrator, MerakiNetwork, MerakiOrganization):
             model.objects.all()._raw_delete(model.objects.db)
         status = "SUCCESS"
@@ -217,15 +285,20 @@ def job_child(env: dict[str, str], scenario: str, data: tuple[str, dict], profil
             (PROFILES / f"{profile}.txt").write_text(profiler.output_text(unicode=True, show_all=False))
         peak = _rss_mb("VmHWM") - baseline
         job_result.refresh_from_db()
-        entries = [
+        log_entries = [
             (created.timestamp(), grouping, message)
             for created, grouping, message in JobLogEntry.objects.filter(job_result=job_result)
             .order_by("created")
             .values_list("created", "grouping", "message")
         ]
         result = job_result.result
+        entries = []
         if isinstance(result, dict) and "organizations" in result:
             outcomes = dict(result.get("counts") or {})
+            entries = [
+                (e.get("organization_id"), e.get("outcome"), e.get("dashboard", ""), tuple(e.get("also_seen_by", ())))
+                for e in result["organizations"]
+            ]
         elif isinstance(result, dict):  # the sync: rows changed
             outcomes = {"rows changed": sum((result.get("counts") or {}).values())}
             outcomes["failed"] = len(result.get("failed_organizations") or {})
@@ -241,7 +314,8 @@ def job_child(env: dict[str, str], scenario: str, data: tuple[str, dict], profil
                 "outcomes": outcomes,
                 "failures": int(outcomes.get("failed", 0)),
                 "peak_mb": peak,
-                "timeline": timeline(job_result, entries),
+                "timeline": timeline(job_result, log_entries),
+                "entries": entries,
             }
         )
     except BaseException as err:
@@ -271,28 +345,41 @@ class SwitchableLimits:
 
 
 def measure_jobs(
-    fake, api_key: str, scenario: str, args, parallel: int, leavers: tuple[str, ...], import_csv: bytes
+    fake,
+    api_key: str,
+    scenario: str,
+    args,
+    parallel: int,
+    leavers: tuple[str, ...],
+    import_csv: bytes,
+    dashboards: Sequence[tuple[str, str]] = (),
+    label: str = "",
 ) -> JobRun:
-    """Serve the seeded `fake`, seed the inventory if needed, run `parallel` jobs at once and measure them."""
+    """Serve the seeded `fake`, seed the inventory if needed, run `parallel` jobs at once and measure them.
+
+    `dashboards`: (ExternalIntegration name, key) of each connection the jobs work through (none: one, `api_key`);
+    `label`: the scenario's name as given (its profile's name), `scenario` being its base.
+    """
+    label = label or scenario
     from meraki_standin.limits import MerakiRateLimits
     from meraki_standin.server import StandinServer
 
     limits = SwitchableLimits(lambda: MerakiRateLimits(per_organization=10, per_ip=100, burst=args.burst))
     context = multiprocessing.get_context("spawn")
     with StandinServer(fake, "127.0.0.1", 0, log=open(os.devnull, "w"), latency=args.latency, limits=limits) as server:
-        env = job_environment(server.base_url, api_key, args.concurrency)
+        env = job_environment(server.base_url, api_key, args.concurrency, dashboards)
         queue = context.Queue()
         seeder = context.Process(target=seed_child, args=(env, scenario in NEEDS_INVENTORY, queue))
         seeder.start()
         status = queue.get(timeout=3600)
         seeder.join()
         if status != "SUCCESS":
-            raise SystemExit(f"bench: preparing the inventory for {scenario} failed: {status}")
+            raise SystemExit(f"bench: preparing the inventory for {label} failed: {status}")
         limits.reset()
         go = context.Event()
         processes = []
         for number in range(parallel):
-            name = f"{scenario}{'' if parallel == 1 else f'-{number + 1}'}"
+            name = f"{label}{'' if parallel == 1 else f'-{number + 1}'}"
             profile = name if args.profile and parallel == 1 else ""
             data = job_data(scenario, leavers[number % len(leavers)], import_csv)
             processes.append(context.Process(target=job_child, args=(env, name, data, profile, queue, go)))
@@ -301,7 +388,7 @@ def measure_jobs(
         for _ in processes:
             ready = queue.get(timeout=600)
             if ready != "ready":
-                raise SystemExit(f"bench: a {scenario} job did not start: {ready}")
+                raise SystemExit(f"bench: a {label} job did not start: {ready}")
         go.set()
         reports = [queue.get(timeout=3600) for _ in processes]
         for process in processes:
@@ -309,7 +396,7 @@ def measure_jobs(
         figures = limits.figures()
     errors = [r["error"] for r in reports if "error" in r]
     if errors:
-        raise SystemExit(f"bench: the {scenario} job crashed: {errors[0]}")
+        raise SystemExit(f"bench: the {label} job crashed: {errors[0]}")
     outcomes: dict[str, int] = {}
     for report in reports:
         for key, value in report["outcomes"].items():
@@ -326,4 +413,5 @@ def measure_jobs(
         failures=sum(r["failures"] for r in reports),
         statuses=[r["status"] for r in reports],
         timeline=reports[0]["timeline"] if parallel == 1 else {},
+        entries=[entry for r in reports for entry in r["entries"]],
     )

@@ -27,7 +27,7 @@ import re
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "development"))
 
 BENCH_KEY = "be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c"
+SECOND_KEY = "5ec04d5ec04d5ec04d5ec04d5ec04d5ec04d5ec0"  # the stand-in's account "second" (the -2dash scenarios)
 LEAVERS = ("leaver.one@bench.example", "leaver.two@bench.example")
+# The -2dash scenarios' connections, in the `dashboards` setting's order: (ExternalIntegration name, the stand-in's
+# account, its key). The first half of the organizations is the first account's, the second half the second's, and
+# one organization (shared_organization) is seen by both: it is worked on once, through the first.
+TWO_DASHBOARDS = (("Bench A", "default", BENCH_KEY), ("Bench B", "second", SECOND_KEY))
 
 
 @dataclass
@@ -51,22 +56,43 @@ class Run:
     peak_memory_mb: float
     outcomes: dict
     failures: int
+    entries: list = field(default_factory=list)  # per organization: (ID, outcome, connection, also seen by)
 
 
-def fresh_fake(organizations: int, admins: int):
-    """A new stand-in Dashboard seeded for the benchmark."""
+def fresh_fake(organizations: int, admins: int, two_dashboards: bool = False):
+    """A new stand-in Dashboard seeded for the benchmark (`two_dashboards`: its organizations over two accounts)."""
     from meraki_standin import FakeDashboard
 
     fake = FakeDashboard(api_key=BENCH_KEY, strict=False)
-    seed(fake, organizations, admins)
+    if two_dashboards:
+        _, account, key = TWO_DASHBOARDS[1]
+        fake.add_account(account, key)
+    seed(fake, organizations, admins, two_dashboards)
     return fake
 
 
-def seed(fake, organizations: int, admins: int) -> None:
+def shared_organization(organizations: int) -> str:
+    """The organization both accounts see in the -2dash scenarios: the first of the second half."""
+    return str(700000 + organizations // 2)
+
+
+def organization_accounts(index: int, organizations: int, two_dashboards: bool) -> tuple[str, ...]:
+    """The stand-in accounts that see organization number `index`."""
+    first, second = (account for _, account, _ in TWO_DASHBOARDS)
+    if not two_dashboards:
+        return (first,)
+    if str(700000 + index) == shared_organization(organizations):
+        return (first, second)
+    return (first,) if index < organizations // 2 else (second,)
+
+
+def seed(fake, organizations: int, admins: int, two_dashboards: bool = False) -> None:
     """`organizations` orgs, each with one network and `admins` admins, plus the two leavers everywhere."""
     for index in range(organizations):
         org_id = str(700000 + index)
-        fake.add_organization(org_id, f"Bench Org {index}")
+        fake.add_organization(
+            org_id, f"Bench Org {index}", accounts=organization_accounts(index, organizations, two_dashboards)
+        )
         fake.add_network(org_id, f"N_{org_id}", "Main", tags=["bench"])
         for number in range(admins):
             fake.add_admin(org_id, f"user{number}@org{index}.bench.example", f"User {number}")
@@ -95,17 +121,52 @@ def _rss_mb(field: str) -> float:
     return 0.0
 
 
+def open_clients(settings, base_url: str, limiter, dashboards: int):
+    """The client the engine works through: one `Dashboard` on the bench key, or (two connections) a `Dashboards`.
+
+    The two connections are built as the jobs' `open_dashboards` builds them from the ExternalIntegrations: one
+    `Dashboard` per `DashboardConnection` (labelled), all spending from the same rate budget.
+    """
+    from nautobot_meraki_users.dashboard.client import Dashboard
+
+    if dashboards == 1:
+        return Dashboard(settings, BENCH_KEY, limiter=limiter)
+    from nautobot_meraki_users.dashboard.connections import Dashboards
+    from nautobot_meraki_users.dashboard.types import DashboardConnection
+
+    return Dashboards(
+        [
+            Dashboard(
+                settings,
+                key,
+                limiter=limiter,
+                connection=DashboardConnection(name, base_url, settings.request_timeout, labelled=True),
+            )
+            for name, _, key in TWO_DASHBOARDS[:dashboards]
+        ]
+    )
+
+
 def child(
-    scenario: str, base_url: str, concurrency: int, prefix: str, organizations: int, rows: int, queue, go
+    scenario: str,
+    base_url: str,
+    concurrency: int,
+    prefix: str,
+    organizations: int,
+    rows: int,
+    queue,
+    go,
+    dashboards: int = 1,
 ) -> None:
-    """Run `scenario` once when `go` is set; put (start, end, outcomes, failures, peak MB above idle) on `queue`."""
+    """Run `scenario` once when `go` is set; put (start, end, outcomes, failures, peak MB above idle, entries) on
+    `queue` (entries: per organization, its ID, outcome, connection and the other connections that see it).
+    """
     os.environ.setdefault("NAUTOBOT_CONFIG", str(ROOT / "development" / "nautobot_config.py"))
     import nautobot
 
     nautobot.setup()
     import redis
 
-    from nautobot_meraki_users.dashboard.client import Dashboard
     from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
     from nautobot_meraki_users.operations import csv_import
     from nautobot_meraki_users.operations import engine as service
@@ -125,7 +186,7 @@ def child(
     go.wait()
     started = time.time()
     every = OrganizationSelector(all=True)
-    with Dashboard(settings, BENCH_KEY, limiter=limiter) as dashboard:
+    with open_clients(settings, base_url, limiter, dashboards) as dashboard:
         if scenario.startswith("offboard"):
             email = LEAVERS[1] if scenario.endswith("-2") else LEAVERS[0]
             orgs = service.load_organizations(dashboard, every, ())
@@ -172,7 +233,9 @@ def child(
     outcomes: dict[str, int] = {}
     for result in results:
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-    queue.put((started, ended, outcomes, outcomes.get("failed", 0), _rss_mb("VmHWM") - baseline))
+    peak = _rss_mb("VmHWM") - baseline
+    entries = [(r.organization_id, str(r.outcome), r.dashboard, tuple(r.also_seen_by)) for r in results]
+    queue.put((started, ended, outcomes, outcomes.get("failed", 0), peak, entries))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -180,13 +243,18 @@ def child(
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def measure(args, scenario: str, concurrency: int, parallel: int = 1, organizations: int | None = None) -> Run:
-    """Seed a fresh stand-in, run `parallel` copies of the engine at once (as on several workers), measure."""
+def measure(
+    args, scenario: str, concurrency: int, parallel: int = 1, organizations: int | None = None, dashboards: int = 1
+) -> Run:
+    """Seed a fresh stand-in, run `parallel` copies of the engine at once (as on several workers), measure.
+
+    `dashboards` 2: the organizations split over two accounts, the engine working through two connections.
+    """
     from meraki_standin.limits import MerakiRateLimits
     from meraki_standin.server import StandinServer
 
     organizations = organizations or args.organizations
-    fake = fresh_fake(organizations, args.admins)
+    fake = fresh_fake(organizations, args.admins, two_dashboards=dashboards == 2)
     limits = MerakiRateLimits(per_organization=10, per_ip=100, burst=args.burst)
     gc.freeze()  # the stand-in's seeded data: no long collector pause skews the arrival times it measures
     prefix = f"nautobot_meraki_users:bench:{uuid.uuid4()}"  # one shared budget for this run's workers
@@ -198,7 +266,7 @@ def measure(args, scenario: str, concurrency: int, parallel: int = 1, organizati
         processes = [
             context.Process(
                 target=child,
-                args=(name, server.base_url, concurrency, prefix, organizations, args.rows, queue, go),
+                args=(name, server.base_url, concurrency, prefix, organizations, args.rows, queue, go, dashboards),
             )
             for name in names
         ]
@@ -212,8 +280,8 @@ def measure(args, scenario: str, concurrency: int, parallel: int = 1, organizati
             process.join()
         figures = limits.figures()
     outcomes: dict[str, int] = {}
-    for *_, child_outcomes, _, _ in reports:
-        for key, value in child_outcomes.items():
+    for report in reports:
+        for key, value in report[2].items():
             outcomes[key] = outcomes.get(key, 0) + value
     return Run(
         seconds=max(r[1] for r in reports) - min(r[0] for r in reports),
@@ -225,32 +293,85 @@ def measure(args, scenario: str, concurrency: int, parallel: int = 1, organizati
         peak_memory_mb=max(r[4] for r in reports),
         outcomes=outcomes,
         failures=sum(r[3] for r in reports),
+        entries=[entry for r in reports for entry in r[5]],
     )
 
 
 CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "sync": 3}
-DEFAULT_SCENARIOS = "offboard,create,list,import,sync,offboard x2,offboard-1000"
+DEFAULT_SCENARIOS = "offboard,create,list,import,sync,offboard x2,offboard-1000,offboard-2dash"
 
 
 @dataclass
 class Scenario:
-    """A scenario as named on the command line: `offboard`, `offboard x2` (two jobs at once), `offboard-1000`."""
+    """A scenario as named on the command line: `offboard`, `offboard x2` (two jobs at once), `offboard-1000`,
+    `offboard-2dash` (the organizations split over two Dashboard connections).
+    """
 
     name: str
     base: str
     parallel: int
     organizations: int
+    dashboards: int = 1
 
 
 def parse_scenario(name: str, default_organizations: int) -> Scenario:
-    """`<base>[-<organizations>][ x<parallel>]`, e.g. `offboard-1000`: offboarding at 1,000 organizations."""
-    match = re.fullmatch(r"([a-z]+)(?:-(\d+))?(?: x(\d+))?", name)
+    """`<base>[-<organizations>][-2dash][ x<parallel>]`, e.g. `offboard-1000`: offboarding at 1,000 organizations."""
+    match = re.fullmatch(r"([a-z]+)(?:-(\d+))?(-2dash)?(?: x(\d+))?", name)
     if not match or match.group(1) not in CHAINS:
         raise SystemExit(
-            f"--scenarios: {name!r} is not a scenario. Use {', '.join(CHAINS)}, optionally with -<organizations> "
-            "and/or ' x<jobs at once>', e.g. 'offboard-1000' or 'offboard x2'."
+            f"--scenarios: {name!r} is not a scenario. Use {', '.join(CHAINS)}, optionally with -<organizations>, "
+            "-2dash (offboard only) and/or ' x<jobs at once>', e.g. 'offboard-1000', 'offboard-2dash' or "
+            "'offboard x2'."
         )
-    return Scenario(name, match.group(1), int(match.group(3) or 1), int(match.group(2) or default_organizations))
+    base, parallel, dashboards = match.group(1), int(match.group(4) or 1), 2 if match.group(3) else 1
+    if dashboards == 2 and (base != "offboard" or parallel != 1):
+        raise SystemExit(f"--scenarios: {name!r}: -2dash is measured for offboard, one job at a time, only.")
+    return Scenario(name, base, parallel, int(match.group(2) or default_organizations), dashboards)
+
+
+def check_two_dashboards(run, organizations: int, outcome: str = "removed") -> list[str]:
+    """What is wrong with the result of a -2dash run (nothing: an empty list).
+
+    Every organization worked on exactly once, with `outcome`, through its own connection; the shared one through
+    the first, naming the second in `also_seen_by`; no 429 reached the run, no failure.
+    """
+    (first, _, _), (second, _, _) = TWO_DASHBOARDS
+    shared = shared_organization(organizations)
+    problems = []
+    seen: dict[str, int] = {}
+    for org_id, *_ in run.entries:
+        seen[org_id] = seen.get(org_id, 0) + 1
+    expected = [str(700000 + index) for index in range(organizations)]
+    missing = [org_id for org_id in expected if org_id not in seen]
+    if missing:
+        problems.append(f"{len(missing)} organization(s) missing from the result, e.g. {missing[0]}")
+    twice = sorted(org_id for org_id, count in seen.items() if count > 1)
+    if twice:
+        problems.append(f"{len(twice)} organization(s) worked on more than once, e.g. {twice[0]}")
+    strangers = sorted(set(seen) - set(expected))
+    if strangers:
+        problems.append(f"{len(strangers)} unexpected organization(s) in the result, e.g. {strangers[0]}")
+    for index, org_id in enumerate(expected):
+        entries = [entry for entry in run.entries if entry[0] == org_id]
+        if not entries:
+            continue
+        _, got, dashboard, also_seen_by = entries[0]
+        want = (first, (second,)) if org_id == shared else (first if index < organizations // 2 else second, ())
+        if got != outcome:
+            problems.append(f"{org_id}: {got}, not {outcome}")
+        if (dashboard, tuple(also_seen_by)) != want:
+            problems.append(
+                f"{org_id}: through {dashboard or '?'} also seen by {list(also_seen_by)}, "
+                f"not through {want[0]} also seen by {list(want[1])}"
+            )
+    if run.rejected_429:
+        problems.append(f"{run.rejected_429} 429(s) reached it")
+    if run.failures:
+        problems.append(f"{run.failures} organization(s) failed")
+    bad_statuses = [status for status in getattr(run, "statuses", []) if status != "SUCCESS"]
+    if bad_statuses:
+        problems.append(f"the job ended {', '.join(bad_statuses)}")
+    return problems
 
 
 def lower_bound(args, run, chain: int) -> float:
@@ -284,14 +405,23 @@ def main(argv=None) -> int:
 
     os.environ["NAUTOBOT_DB_NAME"] = bench_jobs.prepare_database()  # every child inherits it
     os.environ["NAUTOBOT_CONFIG"] = str(bench_jobs.BENCH_CONFIG)
-    rows = []
+    rows, checks = [], {}
     for scenario in scenarios:
         print(f"running {scenario.name} ...", file=sys.stderr, flush=True)
+        two = scenario.dashboards == 2
         job = bench_jobs.measure_jobs(
-            fresh_fake(scenario.organizations, args.admins), BENCH_KEY, scenario.base, args, scenario.parallel,
+            fresh_fake(scenario.organizations, args.admins, two), BENCH_KEY, scenario.base, args, scenario.parallel,
             LEAVERS, import_csv(scenario.organizations, args.rows),
+            dashboards=[(name, key) for name, _, key in TWO_DASHBOARDS] if two else (), label=scenario.name,
         )  # fmt: skip
-        engine = measure(args, scenario.base, args.concurrency, scenario.parallel, scenario.organizations)
+        engine = measure(
+            args, scenario.base, args.concurrency, scenario.parallel, scenario.organizations, scenario.dashboards
+        )
+        if two:
+            checks[scenario.name] = {
+                "job": check_two_dashboards(job, scenario.organizations),
+                "engine": check_two_dashboards(engine, scenario.organizations),
+            }
         naive = None
         if not args.no_naive and scenario.parallel == 1 and scenario.organizations == args.organizations:
             naive = measure(args, scenario.base, 1, 1, scenario.organizations)
@@ -305,6 +435,7 @@ def main(argv=None) -> int:
                     "job_outcomes": job.outcomes, "engine_seconds": round(engine.seconds, 2),
                     "engine_outcomes": engine.outcomes, "job_requests": job.requests,
                     "engine_requests": engine.requests, "timeline": {k: round(v, 3) for k, v in job.timeline.items()},
+                    **({"check": checks[scenario.name]} if scenario.name in checks else {}),
                 }
             ),
             file=sys.stderr,
@@ -312,9 +443,33 @@ def main(argv=None) -> int:
 
     tables = render(rows) + "\n\n" + render_timeline(rows)
     print(tables)
-    Path(args.output).write_text(document(args, tables))
+    notes = render_checks(checks, args.organizations)
+    if notes:
+        print("\n" + notes)
+    Path(args.output).write_text(document(args, tables, notes))
     print(f"\nwritten to {args.output}")
+    failed = [name for name, found in checks.items() if any(found.values())]
+    if failed:
+        print(f"bench: the result check of {', '.join(failed)} failed (see above)", file=sys.stderr)
+        return 1
     return 0
+
+
+def render_checks(checks: dict[str, dict[str, list[str]]], organizations: int) -> str:
+    """One line per -2dash scenario: what its result check found, for the job and for the engine."""
+    lines = []
+    for name, found in checks.items():
+        if any(found.values()):
+            wrong = "; ".join(f"{who}: {', '.join(problems)}" for who, problems in found.items() if problems)
+            lines.append(f"Result check of {name}: FAILED ({wrong}).")
+        else:
+            lines.append(
+                f"Result check of {name} (job and engine): every organization `removed` exactly once through its "
+                f"own connection; the shared one ({shared_organization(organizations)} at {organizations} "
+                f"organizations) worked on once, through {TWO_DASHBOARDS[0][0]}, with `also_seen_by` "
+                f"[{TWO_DASHBOARDS[1][0]}]; no 429 reached it; no failure."
+            )
+    return "\n".join(lines)
 
 
 def render(rows) -> str:
@@ -361,8 +516,9 @@ def render_timeline(rows) -> str:
     return "\n".join(lines)
 
 
-def document(args, tables: str) -> str:
-    """docs/performance.md."""
+def document(args, tables: str, notes: str = "") -> str:
+    """docs/performance.md (`notes`: the result checks, after the scenario list)."""
+    notes = f"\n{notes}\n" if notes else ""
     return f"""# Performance
 
 Measured by `invoke bench` on {datetime.now(UTC):%Y-%m-%d} ({platform.machine()}, {os.cpu_count()} cores, Python
@@ -381,7 +537,12 @@ with `concurrency` {args.concurrency} and its Redis rate budget at Meraki's numb
 - **sync**: Sync Meraki Inventory into an empty inventory (every organization's networks and admins).
 - **offboard x2**: two offboarding jobs at once, as on two Celery workers (two processes sharing the Redis budget).
 - **offboard-1000**: offboard at 1,000 organizations.
-
+- **offboard-2dash**: offboard with two Dashboard connections (`dashboards = ["Bench A", "Bench B"]`, two
+  ExternalIntegrations whose SecretsGroups read the two keys from environment variables): the stand-in's first half
+  of the organizations is seen by the first key, the second half by the second, and one organization by both (it is
+  worked on once, through Bench A). Both connections spend from the one per-IP budget, so the lower bound has the
+  same form; the requests include one organization list per connection.
+{notes}
 How it runs: *job* is the real job as a user runs it: `JobResult.execute_job` (the task body a Celery worker
 runs, in-process, like `nautobot-server runjob --local`) in a fresh process that has loaded Nautobot and the
 app's jobs, with its JobResult, its log entries written to PostgreSQL, its inventory upkeep, its files and its

@@ -37,3 +37,51 @@ def test_timeline_parts_add_up_to_the_job_time():
     assert figures["result_lines_span"] == pytest.approx(2.5)
     assert figures["after_results"] == pytest.approx(1.9)
     assert figures["finish"] == pytest.approx(0.6)
+
+
+def test_two_dashboard_scenarios_are_offboard_only():
+    assert benchmark.parse_scenario("offboard-2dash", 200) == benchmark.Scenario(
+        "offboard-2dash", "offboard", 1, 200, 2
+    )
+    assert benchmark.parse_scenario("offboard-1000-2dash", 200).organizations == 1000
+    assert benchmark.parse_scenario("offboard-1000", 200).dashboards == 1
+    with pytest.raises(SystemExit, match="-2dash is measured for offboard"):
+        benchmark.parse_scenario("create-2dash", 200)
+
+
+def test_two_dashboard_jobs_read_their_keys_from_the_environment():
+    env = bench_jobs.job_environment("http://127.0.0.1:1/api/v1", "k0", 40, [("Bench A", "k1"), ("Bench B", "k2")])
+    assert env[bench_jobs.DASHBOARDS_VARIABLE] == "Bench A,Bench B"
+    assert (env[bench_jobs.key_variable(1)], env[bench_jobs.key_variable(2)]) == ("k1", "k2")
+    assert bench_jobs.job_environment("http://127.0.0.1:1/api/v1", "k0", 40)[bench_jobs.DASHBOARDS_VARIABLE] == ""
+
+
+def test_the_engine_over_two_dashboards_works_each_organization_once():
+    """The -2dash seed and engine path, against the stand-in in-process (no server, no rate limits)."""
+    from nautobot_meraki_users.operations import engine
+    from nautobot_meraki_users.operations.admins import OrganizationSelector
+    from nautobot_meraki_users.settings import settings_from_mapping
+
+    base_url = "https://bench.example/api/v1"
+    fake = benchmark.fresh_fake(6, 1, two_dashboards=True)
+    settings = settings_from_mapping({"base_url": base_url})
+    with fake.mock(base_url), benchmark.open_clients(settings, base_url, None, 2) as dashboards:
+        orgs = engine.load_organizations(dashboards, OrganizationSelector(all=True), ())
+        results = engine.run_operation(
+            dashboards, orgs, engine.Operation("delete", benchmark.LEAVERS[0]), False, 4
+        ).organizations
+    run = SimpleNamespace(
+        entries=[(r.organization_id, str(r.outcome), r.dashboard, r.also_seen_by) for r in results],
+        rejected_429=0,
+        failures=0,
+    )
+    assert benchmark.check_two_dashboards(run, 6) == []
+    assert ("700003", "removed", "Bench A", ("Bench B",)) in run.entries  # the shared one: the first of half two
+
+    run.entries = run.entries[:3] + run.entries[2:] + [("700009", "removed", "Bench B", ())]
+    run.rejected_429 = 2
+    assert benchmark.check_two_dashboards(run, 6) == [
+        "1 organization(s) worked on more than once, e.g. 700002",
+        "1 unexpected organization(s) in the result, e.g. 700009",
+        "2 429(s) reached it",
+    ]
