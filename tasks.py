@@ -52,6 +52,10 @@ DEMO_DASHBOARDS = {
     "Meraki Global": ("MERAKI_DASHBOARD_API_KEY", "100001 Acme Corp, 100002 Globex, 100003 Initech"),
     "Meraki Partner": ("MERAKI_PARTNER_API_KEY", "100002 Globex, 100004 Umbrella"),
 }
+DEMO_LOGIN_SECURITY_BASELINE = (
+    '{"enforceTwoFactorAuth": true, "enforceIdleTimeout": true, "idleTimeoutMinutes": {"max": 30}, '
+    '"enforceAccountLockout": true, "accountLockoutAttempts": {"max": 5}}'
+)
 ADMIN_USER = os.environ.get("NAUTOBOT_SUPERUSER_NAME", "admin")
 ADMIN_PASSWORD = os.environ.get("NAUTOBOT_SUPERUSER_PASSWORD", "admin")
 
@@ -76,6 +80,8 @@ def local_env() -> dict[str, str]:
     # "Meraki Partner" connection reads MERAKI_PARTNER_API_KEY (the same key, as for the first account).
     env.setdefault("MERAKI_PARTNER_API_KEY", env.setdefault("MERAKI_STANDIN_SECOND_API_KEY", SECOND_DEMO_API_KEY))
     env.setdefault("MERAKI_DASHBOARDS", ",".join(DEMO_DASHBOARDS))  # the app's `dashboards` setting
+    # A login security baseline the demo's organizations meet (Acme) or not (Globex, Initech).
+    env.setdefault("MERAKI_LOGIN_SECURITY_BASELINE", DEMO_LOGIN_SECURITY_BASELINE)
     env.setdefault("MERAKI_BASE_URL", f"http://127.0.0.1:{STANDIN_PORT}/api/v1")
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     return env
@@ -436,6 +442,7 @@ def env_for_tests() -> dict[str, str]:
     """
     env = local_env()
     env.pop("MERAKI_DASHBOARDS", None)
+    env.pop("MERAKI_LOGIN_SECURITY_BASELINE", None)
     return env
 
 

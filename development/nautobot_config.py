@@ -59,5 +59,7 @@ PLUGINS_CONFIG = {
         # Import Meraki Users: rows per file, characters per cell.
         "import_max_rows": env.int("MERAKI_IMPORT_MAX_ROWS", default=10000),
         "import_max_field_size": env.int("MERAKI_IMPORT_MAX_FIELD_SIZE", default=65536),
+        # Login security every organization must meet (Check / Enforce Meraki Login Security), as JSON.
+        "login_security_baseline": env.json("MERAKI_LOGIN_SECURITY_BASELINE", default={}),
     }
 }

@@ -24,7 +24,7 @@ class MerakiUsersConfig(NautobotAppConfig):
     default_settings = dict(DEFAULTS)  # settings.DEFAULTS: every default in one place
     caching_config = {}
     jobs = "jobs.jobs"
-    searchable_models = ["merakiorganization", "merakinetwork", "merakiadministrator"]
+    searchable_models = ["merakiorganization", "merakinetwork", "merakiadministrator", "merakisamlrole"]
 
 
 config = MerakiUsersConfig

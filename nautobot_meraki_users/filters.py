@@ -17,8 +17,11 @@ from nautobot.apps.filters import (
 )
 
 from nautobot_meraki_users.choices import AccountStatusChoices, OrgAccessChoices
+from nautobot_meraki_users.errors import ConfigurationError
 from nautobot_meraki_users.inventory.email_policy import compliant_email_condition, configured_email_regex
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
+from nautobot_meraki_users.operations.login_security import check
+from nautobot_meraki_users.settings import load_settings
 
 
 def organization_filter() -> NaturalKeyOrPKMultipleChoiceFilter:
@@ -40,10 +43,28 @@ class MerakiOrganizationFilterSet(NautobotFilterSet):
 
     q = SearchFilter(filter_predicates={"name": "icontains", "organization_id": "icontains"})
     dashboard = dashboard_filter("dashboard")
+    login_security_compliant = BooleanFilter(
+        method="filter_login_security_compliant", label="Login security meets the login_security_baseline"
+    )
 
     class Meta:
         model = MerakiOrganization
-        fields = ["id", "organization_id", "name", "dashboard_url", "dashboard", "last_seen", "tags"]
+        fields = ["id", "organization_id", "name", "dashboard_url", "dashboard", "saml_enabled", "last_seen", "tags"]
+
+    def filter_login_security_compliant(self, queryset, name, value):
+        """True: organizations whose login security (as last synced) meets the baseline; False: those that do not.
+
+        Organizations whose login security was never read are in neither; without a baseline every one read meets it.
+        """
+        if value is None:
+            return queryset
+        read = queryset.exclude(login_security={})
+        try:
+            rules = load_settings().login_security_rules
+        except ConfigurationError:  # a bad baseline is reported by the jobs; no organization can be judged by it
+            return queryset.none()
+        compliant = [pk for pk, record in read.values_list("pk", "login_security") if not check(record, rules)]
+        return read.filter(pk__in=compliant) if value else read.exclude(pk__in=compliant)
 
 
 class MerakiNetworkFilterSet(NautobotFilterSet):
@@ -97,6 +118,9 @@ class MerakiAdministratorFilterSet(NautobotFilterSet):
     email_policy_violation = BooleanFilter(
         method="filter_email_policy_violation", label="Email violates the email_regex policy"
     )
+    two_factor_unprotected = BooleanFilter(
+        method="filter_two_factor_unprotected", label="2FA off in an organization that does not enforce 2FA"
+    )
 
     class Meta:
         model = MerakiAdministrator
@@ -131,3 +155,24 @@ class MerakiAdministratorFilterSet(NautobotFilterSet):
             return queryset.none() if value else queryset
         compliant = compliant_email_condition(regex, queryset)
         return queryset.exclude(compliant) if value else queryset.filter(compliant)
+
+    def filter_two_factor_unprotected(self, queryset, name, value):
+        """True: admins without 2FA in an organization whose login security (as last synced) does not enforce it."""
+        if value is None:
+            return queryset
+        unprotected = Q(two_factor_auth_enabled=False, organization__login_security__enforceTwoFactorAuth=False)
+        return queryset.filter(unprotected) if value else queryset.exclude(unprotected)
+
+
+class MerakiSamlRoleFilterSet(NautobotFilterSet):
+    """Filter Meraki SAML roles by organization, connection, name (exact, as Meraki matches it) or org access."""
+
+    q = SearchFilter(filter_predicates={"role": "icontains", "role_id": "iexact", "organization__name": "icontains"})
+    organization = organization_filter()
+    dashboard = dashboard_filter("organization__dashboard")
+    role = MultiValueCharFilter(label="Role name (exact)")
+    org_access = MultipleChoiceFilter(choices=OrgAccessChoices, label="Organization access")
+
+    class Meta:
+        model = MerakiSamlRole
+        fields = ["id", "role_id", "organization", "role", "org_access", "last_seen", "tags"]

@@ -13,7 +13,7 @@ from nautobot.apps.forms import (
 )
 
 from nautobot_meraki_users.choices import AccountStatusChoices, OrgAccessChoices
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 
 
 def boolean_filter_field(label: str) -> forms.NullBooleanField:
@@ -32,12 +32,14 @@ class MerakiOrganizationFilterForm(NautobotFilterForm):
     """Filter the organization list."""
 
     model = MerakiOrganization
-    field_order = ["q", "name", "organization_id", "dashboard", "tags"]
+    field_order = ["q", "name", "organization_id", "dashboard", "saml_enabled", "login_security_compliant", "tags"]
 
     q = forms.CharField(required=False, label="Search")
     name = MultiValueCharField(required=False)
     organization_id = MultiValueCharField(required=False, label="Meraki ID")
     dashboard = MultiValueCharField(required=False, label="Dashboard connection")
+    saml_enabled = boolean_filter_field("SAML enabled")
+    login_security_compliant = boolean_filter_field("Login security meets the baseline")
     tags = TagFilterField(model)
 
 
@@ -70,6 +72,7 @@ class MerakiAdministratorFilterForm(NautobotFilterForm):
         "two_factor_auth_enabled",
         "inactive_since",
         "email_policy_violation",
+        "two_factor_unprotected",
         "has_api_key",
         "tags",
     ]
@@ -89,5 +92,22 @@ class MerakiAdministratorFilterForm(NautobotFilterForm):
         required=False, label="Inactive since", help_text="Last active before this date, or never.", widget=DatePicker()
     )
     email_policy_violation = boolean_filter_field("Email violates policy")
+    two_factor_unprotected = boolean_filter_field("2FA off where the organization does not enforce it")
     has_api_key = boolean_filter_field("Has API key")
+    tags = TagFilterField(model)
+
+
+class MerakiSamlRoleFilterForm(NautobotFilterForm):
+    """Filter the SAML role list."""
+
+    model = MerakiSamlRole
+    field_order = ["q", "organization", "dashboard", "role", "org_access", "tags"]
+
+    q = forms.CharField(required=False, label="Search")
+    organization = organization_filter_field()
+    dashboard = MultiValueCharField(required=False, label="Dashboard connection")
+    role = MultiValueCharField(required=False, label="Role name (exact)")
+    org_access = forms.MultipleChoiceField(
+        choices=OrgAccessChoices, required=False, label="Organization access", widget=StaticSelect2Multiple()
+    )
     tags = TagFilterField(model)

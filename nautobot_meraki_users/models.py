@@ -28,6 +28,12 @@ class MerakiOrganization(PrimaryModel):
         verbose_name="Dashboard connection",
         help_text="The connection the app reaches it through: an ExternalIntegration's name, or 'default'.",
     )
+    saml_enabled = models.BooleanField(
+        null=True, blank=True, verbose_name="SAML enabled", help_text="SAML single sign-on on or off; empty: not read."
+    )
+    login_security = models.JSONField(
+        default=dict, blank=True, help_text="The organization's login security settings, as Meraki sends them."
+    )
     last_seen = models.DateTimeField(null=True, blank=True, help_text="When the last sync found it in the Dashboard.")
 
     natural_key_field_names = ["organization_id"]
@@ -102,3 +108,33 @@ class MerakiAdministrator(PrimaryModel):
 
     def __str__(self):
         return f"{self.email} ({self.organization})"
+
+
+@extras_features(*INVENTORY_FEATURES)
+class MerakiSamlRole(PrimaryModel):
+    """A SAML role of one Meraki organization: the access of everyone who signs in through SAML with that role."""
+
+    organization = models.ForeignKey(to=MerakiOrganization, on_delete=models.CASCADE, related_name="saml_roles")
+    role_id = models.CharField(max_length=MERAKI_ID_LENGTH, verbose_name="Meraki ID")
+    role = models.CharField(max_length=255, verbose_name="Role name", db_index=True)
+    org_access = models.CharField(max_length=64, verbose_name="Organization access")
+    network_privileges = models.JSONField(
+        default=list, blank=True, help_text='Network-level access: a list of {"id": ..., "access": ...}.'
+    )
+    tag_privileges = models.JSONField(
+        default=list, blank=True, help_text='Tag-level access: a list of {"tag": ..., "access": ...}.'
+    )
+    last_seen = models.DateTimeField(null=True, blank=True, help_text="When the last sync found it in the Dashboard.")
+
+    natural_key_field_names = ["organization", "role_id"]
+
+    class Meta:
+        ordering = ["organization__name", "role"]
+        verbose_name = "Meraki SAML role"
+        verbose_name_plural = "Meraki SAML roles"
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "role_id"], name="nautobot_meraki_users_saml_role_per_org"),
+        ]
+
+    def __str__(self):
+        return f"{self.role} ({self.organization})"

@@ -32,7 +32,10 @@ menu_items = (
             NavMenuGroup(
                 name="Access",
                 weight=200,
-                items=(inventory_item("merakiadministrator", "Administrators", 100),),
+                items=(
+                    inventory_item("merakiadministrator", "Administrators", 100),
+                    inventory_item("merakisamlrole", "SAML roles", 200),
+                ),
             ),
         ),
     ),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from nautobot_meraki_users.dashboard.types import IMPLICIT_DASHBOARD, DashboardConnection
 from nautobot_meraki_users.errors import ConfigurationError
+from nautobot_meraki_users.operations.login_security import Rule, parse_baseline
 
 APP_NAME = "nautobot_meraki_users"
 API_KEY_ENVIRONMENT_VARIABLE = "MERAKI_DASHBOARD_API_KEY"
@@ -31,6 +32,7 @@ DEFAULTS: dict[str, object] = {
     "rate_limit_burst": 0,
     "import_max_rows": 10000,
     "import_max_field_size": 65536,  # characters per CSV cell
+    "login_security_baseline": {},  # login security fields an organization must meet: exact values or min/max
 }
 
 
@@ -53,6 +55,7 @@ class AppSettings:
     rate_limit_burst: int = int(DEFAULTS["rate_limit_burst"])
     import_max_rows: int = int(DEFAULTS["import_max_rows"])
     import_max_field_size: int = int(DEFAULTS["import_max_field_size"])
+    login_security_rules: tuple[Rule, ...] = ()
 
     @property
     def email_pattern(self) -> re.Pattern[str] | None:
@@ -160,6 +163,7 @@ def settings_from_mapping(config: dict) -> AppSettings:
         rate_limit_burst=rate_limit_burst,
         import_max_rows=import_max_rows,
         import_max_field_size=import_max_field_size,
+        login_security_rules=parse_baseline(config.get("login_security_baseline")),
     )
 
 

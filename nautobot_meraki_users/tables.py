@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from nautobot.apps.tables import BaseTable, BooleanColumn, ButtonsColumn, LinkedCountColumn, TagColumn, ToggleColumn
 
 from nautobot_meraki_users.choices import AccountStatusChoices, OrgAccessChoices
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 
 READ_ONLY_BUTTONS = ("changelog", "delete")
 
@@ -161,4 +161,37 @@ class MerakiAdministratorTable(BaseTable):
 
     def render_tag_privilege_count(self, value):
         """How many tags the admin has tag-level access to."""
+        return len(value)
+
+
+class MerakiSamlRoleTable(BaseTable):
+    """Meraki SAML roles, one row per organization and role."""
+
+    pk = ToggleColumn()
+    role = tables.Column(linkify=True, verbose_name="Role name")
+    organization = tables.Column(linkify=True)
+    org_access = ChoiceLabelColumn(OrgAccessChoices, verbose_name="Organization access")
+    network_privilege_count = tables.Column(
+        accessor="network_privileges", verbose_name="Network privileges", orderable=False
+    )
+    tag_privilege_count = tables.Column(accessor="tag_privileges", verbose_name="Tag privileges", orderable=False)
+    tags = TagColumn(url_name="plugins:nautobot_meraki_users:merakisamlrole_list")
+    actions = ButtonsColumn(MerakiSamlRole, buttons=READ_ONLY_BUTTONS)
+
+    class Meta(BaseTable.Meta):
+        model = MerakiSamlRole
+        fields = (
+            "pk", "role", "organization", "role_id", "org_access", "network_privilege_count", "tag_privilege_count",
+            "last_seen", "tags", "actions",
+        )  # fmt: skip
+        default_columns = (
+            "pk", "role", "organization", "org_access", "network_privilege_count", "tag_privilege_count", "last_seen",
+        )  # fmt: skip
+
+    def render_network_privilege_count(self, value):
+        """How many networks the role has network-level access to."""
+        return len(value)
+
+    def render_tag_privilege_count(self, value):
+        """How many tags the role has tag-level access to."""
         return len(value)

@@ -9,5 +9,6 @@ router = NautobotUIViewSetRouter()
 router.register("organizations", views.MerakiOrganizationUIViewSet)
 router.register("networks", views.MerakiNetworkUIViewSet)
 router.register("administrators", views.MerakiAdministratorUIViewSet)
+router.register("saml-roles", views.MerakiSamlRoleUIViewSet)
 
 urlpatterns = router.urls

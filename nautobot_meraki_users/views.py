@@ -26,7 +26,7 @@ from nautobot_meraki_users.detail_panels import (
     TagPrivilegesPanel,
     join_list,
 )
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 
 INVENTORY_ACTION_BUTTONS = ("export",)
 
@@ -65,7 +65,7 @@ class MerakiOrganizationUIViewSet(ReadOnlyInventoryUIViewSet):
             ObjectFieldsPanel(
                 weight=100,
                 section=SectionChoices.LEFT_HALF,
-                fields=("name", "organization_id", "dashboard", "dashboard_url", "last_seen"),
+                fields=("name", "organization_id", "dashboard", "dashboard_url", "saml_enabled", "last_seen"),
             ),
             ObjectsTablePanel(
                 weight=200,
@@ -80,6 +80,16 @@ class MerakiOrganizationUIViewSet(ReadOnlyInventoryUIViewSet):
                 weight=300,
                 section=SectionChoices.FULL_WIDTH,
                 table_class=tables.MerakiAdministratorTable,
+                table_filter="organization",
+                exclude_columns=("organization",),
+                add_button_route=None,
+                include_paginator=True,
+            ),
+            ObjectsTablePanel(
+                weight=400,
+                section=SectionChoices.FULL_WIDTH,
+                table_title="SAML roles (people who sign in through SAML get a role's access)",
+                table_class=tables.MerakiSamlRoleTable,
                 table_filter="organization",
                 exclude_columns=("organization",),
                 add_button_route=None,
@@ -171,5 +181,28 @@ class MerakiAdministratorUIViewSet(ReadOnlyInventoryUIViewSet):
                 add_button_route=None,
                 include_paginator=True,
             ),
+        )
+    )
+
+
+class MerakiSamlRoleUIViewSet(ReadOnlyInventoryUIViewSet):
+    """Meraki SAML roles: the access of everyone who signs in to an organization through SAML with that role."""
+
+    queryset = MerakiSamlRole.objects.select_related("organization")
+    filterset_class = filters.MerakiSamlRoleFilterSet
+    filterset_form_class = forms.MerakiSamlRoleFilterForm
+    serializer_class = serializers.MerakiSamlRoleSerializer
+    table_class = tables.MerakiSamlRoleTable
+
+    object_detail_content = ObjectDetailContent(
+        panels=(
+            ObjectFieldsPanel(
+                weight=100,
+                section=SectionChoices.LEFT_HALF,
+                fields=("role", "organization", "role_id", "org_access", "last_seen"),
+                value_transforms={"org_access": [choice_label(OrgAccessChoices)]},
+            ),
+            NetworkPrivilegesPanel(weight=100, section=SectionChoices.RIGHT_HALF, label="Network privileges"),
+            TagPrivilegesPanel(weight=200, section=SectionChoices.RIGHT_HALF, label="Tag privileges"),
         )
     )

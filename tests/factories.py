@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import factory
 from django.utils import timezone
 
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 
 
 class MerakiOrganizationFactory(factory.django.DjangoModelFactory):
@@ -52,6 +52,19 @@ class MerakiAdministratorFactory(factory.django.DjangoModelFactory):
     last_seen = factory.LazyFunction(timezone.now)
 
 
+class MerakiSamlRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MerakiSamlRole
+
+    organization = factory.SubFactory(MerakiOrganizationFactory)
+    role_id = factory.Sequence(lambda n: str(1400000000000 + n))
+    role = factory.Sequence(lambda n: f"Role {n:03d}")
+    org_access = "read-only"
+    network_privileges = factory.LazyFunction(list)
+    tag_privileges = factory.LazyFunction(list)
+    last_seen = factory.LazyFunction(timezone.now)
+
+
 def at(year: int, month: int, day: int):
     """An aware datetime at noon UTC."""
     return datetime(year, month, day, 12, 0, tzinfo=UTC)
@@ -60,7 +73,8 @@ def at(year: int, month: int, day: int):
 def create_audit_inventory() -> dict:
     """Three organizations, four networks and six admin rows covering every audit case.
 
-    Jane is an admin of Acme and (spelled with capitals) of Beta; Gamma has no Jane. Rows:
+    Jane is an admin of Acme and (spelled with capitals) of Beta; Gamma has no Jane. Acme has SAML on and enforces
+    2FA, Beta has SAML off and does not, Gamma's login security was never read. Rows:
     ========  ======================  ==========  ==========  ===  ===========
     key       email                   org         status      2FA  last active
     ========  ======================  ==========  ==========  ===  ===========
@@ -72,8 +86,12 @@ def create_audit_inventory() -> dict:
     dave      dave@corp.example.com   Gamma ent.  ok          yes  2026-01-05
     ========  ======================  ==========  ==========  ===  ===========
     """
-    acme = MerakiOrganizationFactory(organization_id="100", name="Acme")
-    beta = MerakiOrganizationFactory(organization_id="200", name="Beta")
+    acme = MerakiOrganizationFactory(
+        organization_id="100", name="Acme", saml_enabled=True, login_security={"enforceTwoFactorAuth": True}
+    )
+    beta = MerakiOrganizationFactory(
+        organization_id="200", name="Beta", saml_enabled=False, login_security={"enforceTwoFactorAuth": False}
+    )
     gamma = MerakiOrganizationFactory(organization_id="300", name="Gamma")
     networks = {
         "hq": MerakiNetworkFactory(organization=acme, network_id="L_1", name="HQ", network_tags=["branch", "east"]),
@@ -128,4 +146,14 @@ def create_audit_inventory() -> dict:
             last_active=at(2026, 1, 5),
         ),
     }
-    return {"organizations": {"acme": acme, "beta": beta, "gamma": gamma}, "networks": networks, "admins": admins}
+    saml_roles = {
+        "noc": MerakiSamlRoleFactory(
+            organization=acme, role="NOC", tag_privileges=[{"tag": "branch", "access": "full"}]
+        ),
+    }
+    return {
+        "organizations": {"acme": acme, "beta": beta, "gamma": gamma},
+        "networks": networks,
+        "admins": admins,
+        "saml_roles": saml_roles,
+    }

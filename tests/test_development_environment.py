@@ -42,6 +42,7 @@ APP_SETTINGS_KEYS = {
     "api_key_secrets_group",
     "base_url",
     "dashboards",
+    "login_security_baseline",
     "email_regex",
     "allowed_organization_ids",
     "proxy",

@@ -16,6 +16,7 @@ from nautobot_meraki_users.forms import (
     MerakiAdministratorFilterForm,
     MerakiNetworkFilterForm,
     MerakiOrganizationFilterForm,
+    MerakiSamlRoleFilterForm,
 )
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
@@ -143,7 +144,14 @@ class InventoryPagesTest(TestCase):
         forms_and_values = {
             "merakiorganization": (
                 MerakiOrganizationFilterForm,
-                {"q": "acme", "name": "Acme", "organization_id": "100", "dashboard": "default"},
+                {
+                    "q": "acme",
+                    "name": "Acme",
+                    "organization_id": "100",
+                    "dashboard": "default",
+                    "saml_enabled": "True",
+                    "login_security_compliant": "True",
+                },
             ),
             "merakinetwork": (
                 MerakiNetworkFilterForm,
@@ -168,10 +176,15 @@ class InventoryPagesTest(TestCase):
                     "two_factor_auth_enabled": "True",
                     "inactive_since": "2026-01-01",
                     "email_policy_violation": "False",
+                    "two_factor_unprotected": "True",
                     "has_api_key": "False",
                 },
             ),
         }
+        forms_and_values["merakisamlrole"] = (
+            MerakiSamlRoleFilterForm,
+            {"q": "noc", "organization": "100", "dashboard": "default", "role": "NOC", "org_access": "read-only"},
+        )
         for model, (form_class, values) in forms_and_values.items():
             filterset = get_filterset_for_model(f"nautobot_meraki_users.{model}")
             fields = [name for name in form_class().fields if name not in ("tags", "contacts", "teams")]

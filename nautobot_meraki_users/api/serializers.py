@@ -6,7 +6,7 @@ from nautobot.apps.api import NautobotModelSerializer, TaggedModelSerializerMixi
 from rest_framework import serializers
 
 from nautobot_meraki_users.csv_safety import formula_safe
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 
 
 class FormulaSafeCSVMixin:
@@ -66,4 +66,15 @@ class MerakiAdministratorSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMi
 
     class Meta:
         model = MerakiAdministrator
+        fields = "__all__"
+
+
+class MerakiSamlRoleSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, NautobotModelSerializer):
+    """A SAML role of one Meraki organization."""
+
+    network_privileges = PrivilegesField(required=False)
+    tag_privileges = PrivilegesField(required=False)
+
+    class Meta:
+        model = MerakiSamlRole
         fields = "__all__"

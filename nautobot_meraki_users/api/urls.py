@@ -8,5 +8,6 @@ router = OrderedDefaultRouter()
 router.register("organizations", views.MerakiOrganizationViewSet)
 router.register("networks", views.MerakiNetworkViewSet)
 router.register("administrators", views.MerakiAdministratorViewSet)
+router.register("saml-roles", views.MerakiSamlRoleViewSet)
 
 urlpatterns = router.urls

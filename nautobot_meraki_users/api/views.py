@@ -8,7 +8,7 @@ from nautobot.apps.api import NautobotModelViewSet
 
 from nautobot_meraki_users import filters
 from nautobot_meraki_users.api import serializers
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 
 READ_ONLY_METHODS = ["get", "head", "options"]
 
@@ -41,3 +41,11 @@ class MerakiAdministratorViewSet(ReadOnlyInventoryViewSet):
     queryset = MerakiAdministrator.objects.select_related("organization")
     serializer_class = serializers.MerakiAdministratorSerializer
     filterset_class = filters.MerakiAdministratorFilterSet
+
+
+class MerakiSamlRoleViewSet(ReadOnlyInventoryViewSet):
+    """Meraki SAML roles; `?organization=<Meraki organization ID>` lists one organization's roles."""
+
+    queryset = MerakiSamlRole.objects.select_related("organization")
+    serializer_class = serializers.MerakiSamlRoleSerializer
+    filterset_class = filters.MerakiSamlRoleFilterSet

@@ -121,3 +121,15 @@ class Dashboards:
     def delete_admin(self, organization_id: str, admin_id: str) -> None:
         """DELETE an admin from the organization."""
         self.client_for(organization_id).delete_admin(organization_id, admin_id)
+
+    def saml_enabled(self, organization_id: str) -> bool:
+        """Whether SAML single sign-on is on for the organization."""
+        return self.client_for(organization_id).saml_enabled(organization_id)
+
+    def saml_roles(self, organization_id: str) -> list[dict]:
+        """The organization's SAML roles."""
+        return self.client_for(organization_id).saml_roles(organization_id)
+
+    def login_security(self, organization_id: str) -> dict:
+        """The organization's login security settings."""
+        return self.client_for(organization_id).login_security(organization_id)

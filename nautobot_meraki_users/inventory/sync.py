@@ -1,4 +1,4 @@
-"""Keeps Nautobot's Meraki inventory (organizations, networks, administrators) equal to the Dashboard.
+"""Keeps Nautobot's Meraki inventory (organizations, networks, administrators, SAML roles) equal to the Dashboard.
 
 `read_snapshot` reads the Dashboard (concurrently, every page of networks); `sync_inventory` turns the
 difference into bulk creates, updates and deletes, so a sync of thousands of rows costs a few queries.
@@ -37,17 +37,40 @@ from nautobot_meraki_users.dashboard.connections import Dashboards
 from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.errors import failure_message
 from nautobot_meraki_users.log_text import log_safe
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
+from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 from nautobot_meraki_users.operations.admins import Organization, Outcome, admin_values
 from nautobot_meraki_users.operations.engine import OrganizationResult, skipped_entries
 
 BATCH_SIZE = 500
 UPDATE_BATCH_SIZE = 100  # bulk_update writes one CASE per column over the batch: its cost grows with the square
-INVENTORY_MODELS = (MerakiOrganization, MerakiNetwork, MerakiAdministrator)  # their change log is built in bulk
+INVENTORY_MODELS = (
+    MerakiOrganization,
+    MerakiNetwork,
+    MerakiAdministrator,
+    MerakiSamlRole,
+)  # their change log is built in bulk
 WRITTEN = (Outcome.CREATED, Outcome.UPDATED, Outcome.REMOVED)  # the outcomes that changed an admin in Meraki
 
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AccessSettings:
+    """The other ways into an organization: whether SAML is on, its SAML roles, its login security settings."""
+
+    saml_enabled: bool
+    saml_roles: list[dict]
+    login_security: dict
+
+
+def read_access_settings(dashboard: Dashboards, organization_id: str) -> AccessSettings:
+    """Read an organization's SAML switch, SAML roles and login security (three requests)."""
+    return AccessSettings(
+        saml_enabled=dashboard.saml_enabled(organization_id),
+        saml_roles=dashboard.saml_roles(organization_id),
+        login_security=dashboard.login_security(organization_id),
+    )
 
 
 @dataclass
@@ -57,6 +80,7 @@ class Snapshot:
     organizations: list[Organization]
     networks: dict[str, list[dict]] = field(default_factory=dict)
     admins: dict[str, list[dict]] = field(default_factory=dict)
+    access: dict[str, AccessSettings] = field(default_factory=dict)  # SAML and login security, per organization
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[Organization] = field(default_factory=list)  # API access disabled: not read, rows kept
     read_started: datetime | None = None  # rows changed after this are newer than the snapshot: a sync keeps them
@@ -114,11 +138,16 @@ def read_snapshot(dashboard: Dashboards, organizations: list[Organization], conc
         if org.error:
             snapshot.failed[org.id] = org.error
     readable = [org for org in organizations if not org.error]
-    for done in fan_out(lambda org: dashboard.organization_state(org.id), readable, concurrency):
+
+    def read(org: Organization) -> tuple[list[dict], list[dict], AccessSettings]:
+        return *dashboard.organization_state(org.id), read_access_settings(dashboard, org.id)
+
+    for done in fan_out(read, readable, concurrency):
         if done.error is not None:
             snapshot.failed[done.item.id] = failure_message(done.error)
         else:
-            snapshot.admins[done.item.id], snapshot.networks[done.item.id] = done.value
+            org_id = done.item.id
+            snapshot.admins[org_id], snapshot.networks[org_id], snapshot.access[org_id] = done.value
     return snapshot
 
 
@@ -134,9 +163,24 @@ def _when(value: object) -> datetime | None:
     return parsed
 
 
-def organization_fields(org: Organization) -> dict:
-    """Model fields of a MerakiOrganization from the Dashboard's data."""
-    return {"name": org.name, "dashboard_url": org.url, "dashboard": org.dashboard}
+def organization_fields(org: Organization, access: AccessSettings | None = None) -> dict:
+    """Model fields of a MerakiOrganization from the Dashboard's data (its SAML switch and login security if read)."""
+    values = {"name": org.name, "dashboard_url": org.url, "dashboard": org.dashboard}
+    if access is not None:
+        values.update(saml_enabled=access.saml_enabled, login_security=access.login_security)
+    return values
+
+
+def saml_role_fields(role: dict) -> dict:
+    """Model fields of a MerakiSamlRole from the Dashboard's SAML role record."""
+    return {
+        "role": str(role.get("role", "")),
+        "org_access": str(role.get("orgAccess", "")),
+        "network_privileges": [
+            {"id": str(n.get("id")), "access": str(n.get("access"))} for n in role.get("networks") or []
+        ],
+        "tag_privileges": [{"tag": str(t.get("tag")), "access": str(t.get("access"))} for t in role.get("tags") or []],
+    }
 
 
 def network_fields(network: dict) -> dict:
@@ -356,7 +400,12 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True, scope: s
     with transaction.atomic():
         orgs = {o.organization_id: o for o in MerakiOrganization.objects.all()}
         wanted_orgs = {
-            str(org.id): fit_values(MerakiOrganization, organization_fields(org), f"organization {org.id}", notes)
+            str(org.id): fit_values(
+                MerakiOrganization,
+                organization_fields(org, snapshot.access.get(org.id)),
+                f"organization {org.id}",
+                notes,
+            )
             for org in snapshot.organizations
             if _id_fits(MerakiOrganization, "organization_id", str(org.id), "organization", notes)
         }
@@ -424,9 +473,30 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True, scope: s
             lambda key: {"organization": org_of(key[0]), "admin_id": key[1]}, report, "administrators", now,
             lambda key, values: f"{values['email']} in organization {key[0]}", since,
         )  # fmt: skip
+        _sync_saml_roles(snapshot, [org for org in readable if org.id in snapshot.access], org_of, report, now, since)
         if dryrun:
             transaction.set_rollback(True)
     return report
+
+
+def _sync_saml_roles(snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now, since) -> None:
+    """Make the SAML roles of the organizations whose access settings were read equal to the snapshot."""
+    existing = {
+        (r.organization.organization_id, r.role_id): r
+        for r in MerakiSamlRole.objects.filter(
+            organization__organization_id__in=[o.id for o in readable]
+        ).select_related("organization")
+    }
+    wanted = {}
+    for org in readable:
+        for role in snapshot.access[org.id].saml_roles:
+            role_id, record = str(role.get("id") or ""), f"SAML role {role.get('id')} in organization {org.id}"
+            if _id_fits(MerakiSamlRole, "role_id", role_id, f"SAML role in organization {org.id}", report.notes):
+                wanted[org.id, role_id] = fit_values(MerakiSamlRole, saml_role_fields(role), record, report.notes)
+    _sync_rows(
+        MerakiSamlRole, existing, wanted, lambda key: {"organization": org_of(key[0]), "role_id": key[1]}, report,
+        "saml_roles", now, lambda key, values: f"{values['role']} in organization {key[0]}", since,
+    )  # fmt: skip
 
 
 def _written(results: list[OrganizationResult]) -> list[OrganizationResult]:
