@@ -61,5 +61,7 @@ PLUGINS_CONFIG = {
         "import_max_field_size": env.int("MERAKI_IMPORT_MAX_FIELD_SIZE", default=65536),
         # Login security every organization must meet (Check / Enforce Meraki Login Security), as JSON.
         "login_security_baseline": env.json("MERAKI_LOGIN_SECURITY_BASELINE", default={}),
+        # Where this Nautobot reaches Meraki from (public addresses): IP restrictions must keep them in.
+        "egress_addresses": env.list("MERAKI_EGRESS_ADDRESSES", default=[]),
     }
 }

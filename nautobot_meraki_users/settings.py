@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ DEFAULTS: dict[str, object] = {
     "import_max_rows": 10000,
     "import_max_field_size": 65536,  # characters per CSV cell
     "login_security_baseline": {},  # login security fields an organization must meet: exact values or min/max
+    "egress_addresses": [],  # where this Nautobot's requests reach Meraki from (after NAT): IP restrictions keep them
 }
 
 
@@ -56,6 +58,7 @@ class AppSettings:
     import_max_rows: int = int(DEFAULTS["import_max_rows"])
     import_max_field_size: int = int(DEFAULTS["import_max_field_size"])
     login_security_rules: tuple[Rule, ...] = ()
+    egress_addresses: tuple[str, ...] = ()
 
     @property
     def email_pattern(self) -> re.Pattern[str] | None:
@@ -95,6 +98,20 @@ def _names(value: object) -> tuple[str, ...]:
     if doubles:
         raise ConfigurationError(f"dashboards: {', '.join(map(repr, doubles))} is listed twice. List each once.")
     return names
+
+
+def _addresses(value: object) -> tuple[str, ...]:
+    """The `egress_addresses` setting: IP addresses, as written."""
+    items = _as_id_tuple(value) if not isinstance(value, (list, tuple)) else tuple(str(v).strip() for v in value)
+    for item in items:
+        try:
+            ipaddress.ip_address(item)
+        except ValueError:
+            raise ConfigurationError(
+                f"egress_addresses: {item!r} is not an IP address. List the public addresses this Nautobot's requests "
+                'reach Meraki from, e.g. ["198.51.100.7"], in PLUGINS_CONFIG["nautobot_meraki_users"].'
+            ) from None
+    return items
 
 
 def _number(config: dict, key: str, kind: type, minimum: float) -> float:
@@ -164,6 +181,7 @@ def settings_from_mapping(config: dict) -> AppSettings:
         import_max_rows=import_max_rows,
         import_max_field_size=import_max_field_size,
         login_security_rules=parse_baseline(config.get("login_security_baseline")),
+        egress_addresses=_addresses(config.get("egress_addresses")),
     )
 
 

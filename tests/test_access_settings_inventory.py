@@ -132,3 +132,16 @@ def test_a_bad_baseline_is_a_configuration_error_naming_the_key():
         assert str(err).startswith("login_security_baseline: idleTimeoutMinutes:")
     else:
         raise AssertionError("a bad baseline must be refused")
+
+
+def test_egress_addresses_must_be_ip_addresses():
+    assert settings_from_mapping({"egress_addresses": ["198.51.100.7", "2001:db8::7"]}).egress_addresses == (
+        "198.51.100.7",
+        "2001:db8::7",
+    )
+    try:
+        settings_from_mapping({"egress_addresses": ["nautobot.example.com"]})
+    except ConfigurationError as err:
+        assert str(err).startswith("egress_addresses: 'nautobot.example.com' is not an IP address.")
+    else:
+        raise AssertionError("a name is not an address")

@@ -32,15 +32,18 @@ class JobRunApiValidationTest(TestCase):
         self.assertEqual(
             [(j.job_class_name, j.name, j.grouping) for j in jobs],
             [
+                ("CheckLoginSecurity", "Check Meraki Login Security", "Meraki Users"),
                 ("CreateUsers", "Create Meraki User", "Meraki Users"),
                 ("DeleteUsers", "Delete Meraki User", "Meraki Users"),
+                ("EnforceLoginSecurity", "Enforce Meraki Login Security", "Meraki Users"),
                 ("ImportUsers", "Import Meraki Users", "Meraki Users"),
                 ("ListUsers", "List Meraki Users", "Meraki Users"),
                 ("SyncInventory", "Sync Meraki Inventory", "Meraki Users"),
                 ("UpdateUsers", "Update Meraki User", "Meraki Users"),
             ],
         )
-        self.assertTrue(all(j.supports_dryrun for j in jobs if j.job_class_name != "ListUsers"))
+        read_only = ("ListUsers", "CheckLoginSecurity")
+        self.assertTrue(all(j.supports_dryrun for j in jobs if j.job_class_name not in read_only))
         self.assertFalse(any(j.has_sensitive_variables for j in jobs))
 
     def test_bad_input_is_answered_400_per_field(self):

@@ -43,6 +43,7 @@ APP_SETTINGS_KEYS = {
     "base_url",
     "dashboards",
     "login_security_baseline",
+    "egress_addresses",
     "email_regex",
     "allowed_organization_ids",
     "proxy",

@@ -133,3 +133,7 @@ class Dashboards:
     def login_security(self, organization_id: str) -> dict:
         """The organization's login security settings."""
         return self.client_for(organization_id).login_security(organization_id)
+
+    def update_login_security(self, organization_id: str, body: dict) -> dict:
+        """PUT the given login security fields."""
+        return self.client_for(organization_id).update_login_security(organization_id, body)

@@ -610,3 +610,22 @@ def record_changes_or_warn(results: list[OrganizationResult], logger) -> Upkeep:
             extra={"grouping": "inventory"},
         )
     return upkeep
+
+
+def record_login_security(records: dict[str, dict]) -> int:
+    """Store each organization's login security as just read or written (organization ID -> Meraki's record).
+
+    Only rows whose value changed are written (and logged in the change log); returns how many.
+    """
+    rows = [
+        row
+        for row in MerakiOrganization.objects.filter(organization_id__in=records)
+        if row.login_security != records[row.organization_id]
+    ]
+    for row in rows:
+        row.login_security = records[row.organization_id]
+    if rows:
+        with transaction.atomic():
+            MerakiOrganization.objects.bulk_update(rows, ["login_security"], batch_size=UPDATE_BATCH_SIZE)
+            log_changes(rows, ObjectChangeActionChoices.ACTION_UPDATE)
+    return len(rows)

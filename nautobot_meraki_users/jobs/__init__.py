@@ -25,7 +25,8 @@ from nautobot_meraki_users.jobs.base import (
 )
 from nautobot_meraki_users.jobs.fields import DashboardVar, NetworksVar, OrganizationsVar
 from nautobot_meraki_users.log_text import log_safe
-from nautobot_meraki_users.operations import csv_import, engine, inputs
+from nautobot_meraki_users.models import MerakiOrganization
+from nautobot_meraki_users.operations import csv_import, engine, inputs, posture
 from nautobot_meraki_users.operations.admins import (
     ORG_ACCESS_LEVELS,
     PRIVILEGE_LEVELS,
@@ -334,6 +335,118 @@ class SyncInventory(MerakiUsersJob):
         return self.guarded(body, dryrun)
 
 
+POSTURE_COLUMNS = ("organization_id", "organization_name", "outcome", "field", "actual", "expected", "message")
+POSTURE_LEVELS = {posture.FAILED: logging.ERROR, posture.REFUSED: logging.ERROR, posture.NON_COMPLIANT: logging.WARNING}
+
+
+class LoginSecurityJob(MerakiUsersJob):
+    """Check and Enforce Meraki Login Security: the organizations chosen, their login security against the baseline."""
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Check the organizations and that a baseline is configured; returns the selector."""
+        return inputs.parse_login_security(data, app_settings)
+
+    def run_posture(self, data: dict, dryrun: bool | None) -> dict:
+        """Read (and, for Enforce, change) each organization; keep the inventory, log, file and result."""
+
+        def body():
+            app_settings = load_settings()
+            selector = self.parse_input(data, app_settings)
+            with self.open_dashboards(app_settings, data) as dashboards:
+                orgs = engine.load_organizations(dashboards, selector, app_settings.allowed_organization_ids)
+                rules, concurrency = app_settings.login_security_rules, app_settings.concurrency
+                if dryrun is None:
+                    results = posture.check_organizations(dashboards, orgs, rules, concurrency)
+                else:
+                    egress = app_settings.egress_addresses
+                    results = posture.enforce_organizations(dashboards, orgs, rules, egress, dryrun, concurrency)
+            if not dryrun:
+                records = {r.organization_id: r.record for r in results if r.record is not None}
+                try:
+                    sync.record_login_security(records)
+                except Exception as err:  # noqa: BLE001 - the Meraki side stands; the inventory catches up on a sync
+                    self.logger.warning("inventory: login security not stored (%s); run Sync Meraki Inventory.", err)
+            self.log_posture(results)
+            stamp = f"{timezone.now():%Y%m%d-%H%M%S}"
+            columns = (*POSTURE_COLUMNS, "dashboard") if self.labelled else POSTURE_COLUMNS
+            self.create_file(
+                f"meraki-login-security-{stamp}.csv", to_csv(posture_rows(results, self.labelled), columns)
+            )
+            counts = posture.counts(results)
+            self.conclude(
+                [f"{r.organization_id} ({r.outcome})" for r in results if r.outcome in posture.FAILING],
+                len(results),
+                "failed or were refused",
+                "Done: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+            )
+            result = {"organizations": [r.as_dict(self.labelled) for r in results], "counts": counts}
+            return result if dryrun is None else {"dryrun": dryrun, **result}
+
+        return self.guarded(body, bool(dryrun), lambda: safe_selector(data, default="all"))
+
+    def log_posture(self, results: list[posture.PostureResult]) -> None:
+        """One line per organization, linked to its inventory row."""
+        orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(
+            organization_id__in=[r.organization_id for r in results]
+        )}  # fmt: skip
+        lines = []
+        for r in results:
+            where = f" via dashboard {r.dashboard}" if self.labelled and r.dashboard else ""
+            line = log_safe(f"{r.organization_id} ({r.organization_name}){where}: {r.outcome}: {r.message}")
+            lines.append(
+                (POSTURE_LEVELS.get(r.outcome, logging.INFO), line, orgs.get(r.organization_id), r.organization_id)
+            )
+        self.log_lines(lines)
+
+
+def posture_rows(results: list[posture.PostureResult], labelled: bool) -> list[dict]:
+    """The CSV rows: one per failing field (one per organization when none fails)."""
+    rows = []
+    for r in results:
+        base = {"organization_id": r.organization_id, "organization_name": r.organization_name, "outcome": r.outcome}
+        if labelled:
+            base["dashboard"] = r.dashboard
+        for deviation in r.deviations or [{"field": "", "actual": "", "expected": ""}]:
+            rows.append({**base, **deviation, "message": r.message})
+    return rows
+
+
+class CheckLoginSecurity(LoginSecurityJob):
+    """Check each organization's login security against the app's login_security_baseline."""
+
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP, default="all", required=False)
+    dashboard = dashboard_var()
+
+    class Meta:
+        name = "Check Meraki Login Security"
+        description = "Check 2FA, idle timeout, lockout, passwords and IP restrictions against the baseline."
+        has_sensitive_variables = False
+        field_order = ["meraki_org_id", "dashboard"]
+
+    def run(self, **data):  # noqa: D102
+        return self.run_posture(data, None)
+
+
+class EnforceLoginSecurity(LoginSecurityJob):
+    """Bring each organization's login security to the baseline, never locking this Nautobot out."""
+
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP, default="all", required=False)
+    dashboard = dashboard_var()
+    dryrun = DryRunVar(description="Report what would change without changing anything in Meraki.")
+
+    class Meta:
+        name = "Enforce Meraki Login Security"
+        description = (
+            "Set what fails the login security baseline: one PUT per organization, only the fields that differ."
+        )
+        has_sensitive_variables = False
+        field_order = ["meraki_org_id", "dashboard", "dryrun"]
+
+    def run(self, dryrun=False, **data):  # noqa: D102
+        return self.run_posture(data, as_bool(dryrun))
+
+
 def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
     """Rows as CSV text with a header line; cells that a spreadsheet would run as a formula are quoted."""
     buffer = io.StringIO()
@@ -343,5 +456,8 @@ def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
     return buffer.getvalue()
 
 
-jobs = [CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers, SyncInventory]
+jobs = [
+    CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers, SyncInventory, CheckLoginSecurity,
+    EnforceLoginSecurity,
+]  # fmt: skip
 register_jobs(*jobs)

@@ -203,3 +203,25 @@ def parse_dashboard(data: dict, app_settings: AppSettings) -> tuple[str, ...] | 
             ]
         )
     return (name,)
+
+
+def parse_login_security(data: dict, app_settings: AppSettings) -> OrganizationSelector:
+    """Check / Enforce Meraki Login Security: organizations (blank: all); a baseline must be configured."""
+    data = dict(data)
+    if is_blank(data.get("meraki_org_id")):
+        data["meraki_org_id"] = "all"
+    parsed: dict = {}
+
+    def baseline() -> list[FieldError]:
+        if app_settings.login_security_rules:
+            return []
+        return [
+            FieldError(
+                "login_security_baseline",
+                'is empty: there is nothing to check against. Set it in PLUGINS_CONFIG["nautobot_meraki_users"], e.g. '
+                '{"enforceTwoFactorAuth": true, "idleTimeoutMinutes": {"max": 30}}.',
+            )
+        ]
+
+    collect_typed(data, _keep(parsed, "selector", lambda: parse_selector(data, app_settings)), baseline)
+    return parsed["selector"]
