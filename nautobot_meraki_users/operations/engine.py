@@ -29,15 +29,13 @@ from nautobot_meraki_users.operations.admins import (
     check_tags,
     describe_access,
     filter_admins,
-    find_admin,
     needs_networks,
-    plan_create,
-    plan_delete,
-    plan_update,
     resolve_networks,
     same_access,
     select_organizations,
 )
+from nautobot_meraki_users.operations.resources import ADMINS, Resource
+from nautobot_meraki_users.operations.saml_roles import RoleRequest
 
 
 @dataclass
@@ -143,29 +141,33 @@ def skipped_result(org: Organization) -> OrganizationResult:
 
 @dataclass(frozen=True)
 class Operation:
-    """One requested change for one email: create, update or delete (`line`: its line in an import file)."""
+    """One requested change: create, update or delete one admin, or one SAML role (`resource` SAML_ROLES).
+
+    `email` is the admin's email, or the SAML role's name; `line`: the operation's line in an import file.
+    """
 
     action: str
     email: str
-    request: AdminRequest | None = None
+    request: AdminRequest | RoleRequest | None = None
     line: int | None = None
+    resource: Resource = ADMINS
 
     @property
     def needs_networks(self) -> bool:
         """True when planning needs the organization's networks (to resolve networks or tags)."""
         return self.request is not None and needs_networks(self.request.access)
 
-    def plan(self, org: Organization, admins: list[dict], networks: list[dict]) -> tuple[Change, list[FieldError]]:
+    def plan(self, org: Organization, items: list[dict], networks: list[dict]) -> tuple[Change, list[FieldError]]:
         """The change for this organization, and any input errors found against its state."""
+        planner = self.resource.planners[self.action]
         if self.action == "delete":
-            return plan_delete(self.email, admins), []
+            return planner(self.email, items), []
         assert self.request is not None
         network_ids, errors = resolve_networks(self.request.access.networks or (), networks, org)
         errors += check_tags(self.request.access.tags or (), networks, org)
-        planner = plan_create if self.action == "create" else plan_update
         if self.line is not None:
             errors = on_line(self.line, errors)
-        return planner(self.request, admins, network_ids), errors
+        return planner(self.request, items, network_ids), errors
 
 
 @dataclass
@@ -225,8 +227,9 @@ def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
 
 
 def _read(dashboard: Dashboards, group: list[Target]) -> tuple[list[dict], list[dict]]:
-    """One organization's admins, and its networks when an operation there needs them."""
-    return dashboard.organization_state(group[0].org.id, with_networks=any(t.operation.needs_networks for t in group))
+    """One organization's admins (or SAML roles), and its networks when an operation there needs them."""
+    resource = group[0].operation.resource
+    return resource.read_state(dashboard, group[0].org.id, any(t.operation.needs_networks for t in group))
 
 
 def _readable(group: list[Target]) -> bool:
@@ -272,9 +275,7 @@ def plan_targets(dashboard: Dashboards, targets: list[Target], concurrency: int)
 def _apply_group(dashboard: Dashboards, group: list[Target], dryrun: bool) -> list[OrganizationResult]:
     """Apply one organization's planned changes in order."""
     return [
-        _failed(t.org, t.error)
-        if t.change is None
-        else _apply_one(dashboard, t.org, t.change, t.operation.email, dryrun)
+        _failed(t.org, t.error) if t.change is None else _apply_one(dashboard, t.org, t.change, t.operation, dryrun)
         for t in group
     ]
 
@@ -347,14 +348,14 @@ def run_operation(
 
 
 def _apply_one(
-    dashboard: Dashboards, org: Organization, change: Change, email: str, dryrun: bool
+    dashboard: Dashboards, org: Organization, change: Change, operation: Operation, dryrun: bool
 ) -> OrganizationResult:
     if not change.is_write or dryrun:
         prefix = "dry run: would " if dryrun and change.is_write else ""
         return OrganizationResult(org.id, org.name, change.outcome, change.admin_id, prefix + change.message)
     try:
         if change.method == "POST":
-            created = dashboard.create_admin(org.id, change.body)
+            created = operation.resource.create(dashboard, org.id, change.body)
             admin_id = str(created.get("id", ""))
             status = created.get("accountStatus")
             note = f" (account status {status}: the person must confirm by email)" if status == "unverified" else ""
@@ -362,14 +363,14 @@ def _apply_one(
                 org.id, org.name, change.outcome, admin_id, f"{change.message}: done{note}", record=created
             )
         if change.method == "PUT":
-            updated = dashboard.update_admin(org.id, change.admin_id, change.body)
+            updated = operation.resource.update(dashboard, org.id, change.admin_id, change.body)
             return OrganizationResult(
                 org.id, org.name, change.outcome, change.admin_id, f"{change.message}: done", record=updated
             )
-        dashboard.delete_admin(org.id, change.admin_id)
+        operation.resource.delete(dashboard, org.id, change.admin_id)
     except DashboardError as err:
         if _may_have_landed(change.method, err):
-            return _confirm_by_rereading(dashboard, org, change, email, err)
+            return _confirm_by_rereading(dashboard, org, change, operation, err)
         return OrganizationResult(
             org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message}: {err.message}"
         )
@@ -380,7 +381,7 @@ def _may_have_landed(method: str | None, err: DashboardError) -> bool:
     """True when a failed write may have been applied all the same: its reply (or a retry's) was lost.
 
     The SDK retries 5xx answers and transport errors for every method, so a retry meets the changed state:
-    POST answers "Email has already been taken", DELETE answers 404. A 5xx or transport error (no status) that
+    POST answers "Email (Role) has already been taken", DELETE answers 404. A 5xx or transport error (no status) that
     outlasted every retry leaves the outcome unknown too.
     """
     if err.status is None or err.status >= 500:
@@ -391,7 +392,7 @@ def _may_have_landed(method: str | None, err: DashboardError) -> bool:
 
 
 def _has_fields(admin: dict, body: dict) -> bool:
-    """True when the admin holds every part of a PUT body (name, org access, networks, tags)."""
+    """True when the admin (or SAML role) holds every part of a PUT body (name, org access, networks, tags)."""
     return body.get("name", admin.get("name")) == admin.get("name") and same_access(
         admin,
         body.get("orgAccess", admin.get("orgAccess")),
@@ -401,21 +402,22 @@ def _has_fields(admin: dict, body: dict) -> bool:
 
 
 def _confirm_by_rereading(
-    dashboard: Dashboards, org: Organization, change: Change, email: str, err: DashboardError
+    dashboard: Dashboards, org: Organization, change: Change, operation: Operation, err: DashboardError
 ) -> OrganizationResult:
-    """After a write whose outcome is unknown (see _may_have_landed): re-read the admins and report what happened.
+    """After a write whose outcome is unknown (see _may_have_landed): re-read, and report what happened.
 
-    The planned change is reported as done when the Dashboard now holds it (the admin exists with the requested
-    access, holds the updated parts, or is gone); otherwise the write failed with its own error.
+    The admins (or SAML roles) are read again. The planned change is reported as done when the Dashboard now holds
+    it (the item exists with the requested access, holds the updated parts, or is gone); otherwise the write failed
+    with its own error.
     """
     failed = OrganizationResult(
         org.id, org.name, Outcome.FAILED, change.admin_id, f"could not {change.message}: {err.message}"
     )
     try:
-        admins = dashboard.admins(org.id)
+        admins = operation.resource.read(dashboard, org.id)
     except DashboardError:
         return failed
-    existing = find_admin(admins, email)
+    existing = operation.resource.find(admins, operation.email)
     if change.method == "DELETE":
         gone = existing is None and not any(str(a.get("id", "")) == change.admin_id for a in admins)
         if not gone:
@@ -434,11 +436,11 @@ def _confirm_by_rereading(
             f"{change.message}: done (confirmed by re-reading)",
             record=existing,
         )
-    return _confirm_create(org, change, email, existing, failed)
+    return _confirm_create(org, change, operation, existing, failed)
 
 
 def _confirm_create(
-    org: Organization, change: Change, email: str, existing: dict | None, failed: OrganizationResult
+    org: Organization, change: Change, operation: Operation, existing: dict | None, failed: OrganizationResult
 ) -> OrganizationResult:
     """A POST whose outcome is unknown: a retried POST whose first reply was lost, or a concurrent create.
 
@@ -462,8 +464,8 @@ def _confirm_create(
             org.name,
             Outcome.CONFLICT,
             str(existing.get("id", "")),
-            f"{email} was created meanwhile by someone else with {describe_access(existing)}. "
-            "Use the Update Meraki User job to change it.",
+            f"{operation.email} was created meanwhile by someone else with {describe_access(existing)}. "
+            f"Use the {operation.resource.update_job} job to change it.",
         )
     return replace(failed, admin_id="")
 
