@@ -33,12 +33,15 @@ class JobRunApiValidationTest(TestCase):
             [(j.job_class_name, j.name, j.grouping) for j in jobs],
             [
                 ("CheckLoginSecurity", "Check Meraki Login Security", "Meraki Users"),
+                ("CreateSamlRoles", "Create Meraki SAML Role", "Meraki Users"),
                 ("CreateUsers", "Create Meraki User", "Meraki Users"),
+                ("DeleteSamlRoles", "Delete Meraki SAML Role", "Meraki Users"),
                 ("DeleteUsers", "Delete Meraki User", "Meraki Users"),
                 ("EnforceLoginSecurity", "Enforce Meraki Login Security", "Meraki Users"),
                 ("ImportUsers", "Import Meraki Users", "Meraki Users"),
                 ("ListUsers", "List Meraki Users", "Meraki Users"),
                 ("SyncInventory", "Sync Meraki Inventory", "Meraki Users"),
+                ("UpdateSamlRoles", "Update Meraki SAML Role", "Meraki Users"),
                 ("UpdateUsers", "Update Meraki User", "Meraki Users"),
             ],
         )

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 TASKS_SOURCE = (ROOT / "tasks.py").read_text()
 SYSTEM_COMMANDS = {"curl", "pip", "export"}  # documented system commands a newcomer has
-NUMBER_WORDS = {4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+NUMBER_WORDS = {4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven"}
 
 
 def load_tasks():

@@ -137,3 +137,15 @@ class Dashboards:
     def update_login_security(self, organization_id: str, body: dict) -> dict:
         """PUT the given login security fields."""
         return self.client_for(organization_id).update_login_security(organization_id, body)
+
+    def create_saml_role(self, organization_id: str, body: dict) -> dict:
+        """POST a new SAML role."""
+        return self.client_for(organization_id).create_saml_role(organization_id, body)
+
+    def update_saml_role(self, organization_id: str, role_id: str, body: dict) -> dict:
+        """PUT the given parts of a SAML role."""
+        return self.client_for(organization_id).update_saml_role(organization_id, role_id, body)
+
+    def delete_saml_role(self, organization_id: str, role_id: str) -> None:
+        """DELETE a SAML role."""
+        self.client_for(organization_id).delete_saml_role(organization_id, role_id)

@@ -629,3 +629,61 @@ def record_login_security(records: dict[str, dict]) -> int:
             MerakiOrganization.objects.bulk_update(rows, ["login_security"], batch_size=UPDATE_BATCH_SIZE)
             log_changes(rows, ObjectChangeActionChoices.ACTION_UPDATE)
     return len(rows)
+
+
+def record_role_changes(results: list[OrganizationResult]) -> None:
+    """After a SAML role job: upsert the roles it created or updated, delete the ones it removed (change log too)."""
+    written = _written(results)
+    if not written:
+        return
+    now, notes = timezone.now(), []
+    with transaction.atomic():
+        orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(
+            organization_id__in={r.organization_id for r in written}
+        )}  # fmt: skip
+        for result in written:
+            if result.organization_id not in orgs:
+                orgs[result.organization_id] = _organization_row(result.organization_id, result, now, notes)
+        gone = [(r.organization_id, r.admin_id) for r in written if r.outcome == Outcome.REMOVED]
+        wanted = {
+            (r.organization_id, r.admin_id): saml_role_fields(r.record)
+            for r in written
+            if r.outcome != Outcome.REMOVED and r.record
+        }
+        existing = {
+            (row.organization.organization_id, row.role_id): row
+            for row in MerakiSamlRole.objects.filter(
+                organization__in=orgs.values(), role_id__in={role_id for _, role_id in [*gone, *wanted]}
+            ).select_related("organization")
+        }
+        doomed = [existing[key].pk for key in gone if key in existing]
+        if doomed:
+            _delete_rows(MerakiSamlRole.objects.filter(pk__in=doomed))
+        new, changed = [], []
+        for (org_id, role_id), values in wanted.items():
+            row = existing.get((org_id, role_id))
+            if row is None:
+                new.append(MerakiSamlRole(organization=orgs[org_id], role_id=role_id, **values, last_seen=now))
+                continue
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.last_seen = now
+            changed.append(row)
+        MerakiSamlRole.objects.bulk_create(new)
+        if changed:
+            MerakiSamlRole.objects.bulk_update(changed, [*saml_role_fields({}), "last_seen"])
+        log_changes(new, ObjectChangeActionChoices.ACTION_CREATE)
+        log_changes(changed, ObjectChangeActionChoices.ACTION_UPDATE)
+
+
+def record_role_changes_or_warn(results: list[OrganizationResult], logger) -> None:
+    """`record_role_changes` for a job: an inventory problem is a warning (the Meraki changes stand)."""
+    try:
+        record_role_changes(results)
+    except Exception as err:  # noqa: BLE001 - the job's result stands; a sync repairs the inventory
+        logger.warning(
+            "inventory: the SAML roles could not be stored (%s). The change in Meraki was made; run Sync Meraki "
+            "Inventory to bring the inventory up to date.",
+            log_safe(f"{type(err).__name__}: {err}"[:500]),
+            extra={"grouping": "inventory"},
+        )

@@ -33,6 +33,8 @@ from nautobot_meraki_users.operations.admins import (
     OrganizationSelector,
     list_columns,
 )
+from nautobot_meraki_users.operations.resources import SAML_ROLES
+from nautobot_meraki_users.operations.saml_roles import SAML_NETWORK_LEVELS
 from nautobot_meraki_users.settings import AppSettings, connection_names, load_settings
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
@@ -335,6 +337,121 @@ class SyncInventory(MerakiUsersJob):
         return self.guarded(body, dryrun)
 
 
+SAML_ROLE_HELP = "The SAML role's name, matched exactly (case included), as Meraki does."
+SAML_NETWORK_CHOICES = tuple((level, level) for level in SAML_NETWORK_LEVELS)
+
+
+class SamlRoleOperationJob(AdminOperationJob):
+    """Create, Update and Delete Meraki SAML Role: the admin jobs' engine, on SAML roles."""
+
+    resource = SAML_ROLES
+
+    @staticmethod
+    def key_of(request) -> str:
+        """The natural key of a parsed SAML role request: its exact name."""
+        return request.role
+
+
+class CreateSamlRoles(SamlRoleOperationJob):
+    """Create a SAML role in one, several or all organizations."""
+
+    saml_role = StringVar(label="SAML role", description=SAML_ROLE_HELP)
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP)
+    meraki_access_level = ChoiceVar(
+        choices=ORG_ACCESS_CHOICES, default="read-only", label="Organization access", required=False
+    )
+    meraki_network = NetworksVar(label="Networks", description=NETWORK_HELP, required=False)
+    meraki_network_access = ChoiceVar(
+        choices=SAML_NETWORK_CHOICES, default="read-only", label="Network access", required=False
+    )
+    meraki_tags = StringVar(label="Tags", description=TAGS_HELP, required=False)
+    meraki_tag_access = ChoiceVar(choices=PRIVILEGE_CHOICES, default="read-only", label="Tag access", required=False)
+    dashboard = dashboard_var()
+    dryrun = DryRunVar(description="Report what would change without changing anything in Meraki.")
+
+    class Meta:
+        name = "Create Meraki SAML Role"
+        description = "Create a SAML role (the access of people who sign in through SAML) in one or more organizations."
+        has_sensitive_variables = False
+        field_order = [
+            "saml_role", "meraki_org_id", "meraki_access_level", "meraki_network", "meraki_network_access",
+            "meraki_tags", "meraki_tag_access", "dashboard", "dryrun",
+        ]  # fmt: skip
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Check every input; returns (selector, RoleRequest)."""
+        return inputs.parse_saml_create(data, app_settings)
+
+    def run(self, dryrun=False, **data):  # noqa: D102
+        return self.run_admin_operation("create", data, dryrun)
+
+
+class UpdateSamlRoles(SamlRoleOperationJob):
+    """Change an existing SAML role's access; blank fields keep their current value."""
+
+    saml_role = StringVar(label="SAML role", description=SAML_ROLE_HELP)
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP)
+    meraki_access_level = ChoiceVar(
+        choices=KEEP + ORG_ACCESS_CHOICES, default="", label="Organization access", required=False
+    )
+    meraki_network = NetworksVar(
+        label="Networks", description=NETWORK_HELP + " Given: replaces the role's networks.", required=False
+    )
+    meraki_network_access = ChoiceVar(
+        choices=KEEP + SAML_NETWORK_CHOICES, default="", label="Network access", required=False
+    )
+    meraki_tags = StringVar(label="Tags", description=TAGS_HELP + " Given: replaces the role's tags.", required=False)
+    meraki_tag_access = ChoiceVar(choices=KEEP + PRIVILEGE_CHOICES, default="", label="Tag access", required=False)
+    dashboard = dashboard_var()
+    dryrun = DryRunVar(description="Report what would change without changing anything in Meraki.")
+
+    class Meta:
+        name = "Update Meraki SAML Role"
+        description = "Change an existing SAML role's organization access, networks or tags."
+        has_sensitive_variables = False
+        field_order = [
+            "saml_role", "meraki_org_id", "meraki_access_level", "meraki_network", "meraki_network_access",
+            "meraki_tags", "meraki_tag_access", "dashboard", "dryrun",
+        ]  # fmt: skip
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Check every input; returns (selector, RoleRequest)."""
+        return inputs.parse_saml_update(data, app_settings)
+
+    def run(self, dryrun=False, **data):  # noqa: D102
+        return self.run_admin_operation("update", data, dryrun)
+
+    def check_report(self, report: engine.Report, email: str) -> None:
+        """An update that finds the role nowhere fails the job (a typo in the name)."""
+        if report.organizations and all(r.outcome == "absent" for r in report.organizations):
+            self.fail(f"there is no SAML role {email!r} in any of the {len(report.organizations)} organization(s).")
+
+
+class DeleteSamlRoles(SamlRoleOperationJob):
+    """Remove a SAML role from one, several or all organizations."""
+
+    saml_role = StringVar(label="SAML role", description=SAML_ROLE_HELP)
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP)
+    dashboard = dashboard_var()
+    dryrun = DryRunVar(description="Report what would be removed without removing anything.")
+
+    class Meta:
+        name = "Delete Meraki SAML Role"
+        description = "Remove a SAML role from one, several or all organizations."
+        has_sensitive_variables = False
+        field_order = ["saml_role", "meraki_org_id", "dashboard", "dryrun"]
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Check every input; returns (selector, role name)."""
+        return inputs.parse_saml_delete(data, app_settings)
+
+    def run(self, dryrun=False, **data):  # noqa: D102
+        return self.run_admin_operation("delete", data, dryrun)
+
+
 POSTURE_COLUMNS = ("organization_id", "organization_name", "outcome", "field", "actual", "expected", "message")
 POSTURE_LEVELS = {posture.FAILED: logging.ERROR, posture.REFUSED: logging.ERROR, posture.NON_COMPLIANT: logging.WARNING}
 
@@ -458,6 +575,6 @@ def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
 
 jobs = [
     CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers, SyncInventory, CheckLoginSecurity,
-    EnforceLoginSecurity,
+    EnforceLoginSecurity, CreateSamlRoles, UpdateSamlRoles, DeleteSamlRoles,
 ]  # fmt: skip
 register_jobs(*jobs)

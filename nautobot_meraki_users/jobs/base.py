@@ -33,16 +33,20 @@ from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
 from nautobot_meraki_users.operations import engine, inputs
 from nautobot_meraki_users.operations.admins import OrganizationSelector, Outcome, is_blank, parse_organization_selector
 from nautobot_meraki_users.operations.engine import OrganizationResult, Report
+from nautobot_meraki_users.operations.resources import ADMINS, SAML_ROLES
 from nautobot_meraki_users.settings import AppSettings, ConnectionSetup, load_settings, resolve_connections
 
 GROUPING = "Meraki Users"
 ONE_MICROSECOND = timedelta(microseconds=1)
 
 
-def _result_line(result: OrganizationResult, prefix: str, admin_name: str, labelled: bool) -> tuple[int, str]:
+def _result_line(
+    result: OrganizationResult, prefix: str, admin_name: str, labelled: bool, noun: str = "admin"
+) -> tuple[int, str]:
     """The log level and the escaped line (`log_safe`: it carries Dashboard and user text) of one result.
 
     `labelled` (several connections): the line names the connection, and the others that see the organization.
+    `noun`: what the result's ID is of (an admin, or a SAML role).
     """
     where = ""
     if labelled and result.dashboard:
@@ -50,7 +54,9 @@ def _result_line(result: OrganizationResult, prefix: str, admin_name: str, label
         if result.also_seen_by:
             where += f" (also seen by {', '.join(result.also_seen_by)}: worked on once, through {result.dashboard})"
     line = f"{prefix}{result.organization_id} ({result.organization_name}){where}: {result.outcome}: {result.message}"
-    if result.admin_id:  # the email is masked in log lines: name the admin another way
+    if result.admin_id and noun != "admin":
+        line += f" ({noun} Meraki ID {result.admin_id})"
+    elif result.admin_id:  # the email is masked in log lines: name the admin another way
         who = f"admin {admin_name}, Meraki ID" if admin_name else "Meraki admin ID"
         line += f" ({who} {result.admin_id})"
     levels = {Outcome.FAILED: logging.ERROR, Outcome.CONFLICT: logging.WARNING}
@@ -214,21 +220,31 @@ class MerakiUsersJob(Job):
     def run_operation(self, dashboard: Dashboards, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
         """Run one operation in every organization, keep the inventory current, log one line per organization."""
         report = engine.run_operation(dashboard, orgs, operation, dryrun, app_settings.concurrency)
+        skipped = [engine.skipped_result(org) for org in report.skipped]  # left out of `all`: one line each
+        if operation.resource is SAML_ROLES:
+            if not dryrun:
+                sync.record_role_changes_or_warn(report.organizations, self.logger)
+            self.log_results(report.organizations + skipped, noun=SAML_ROLES.noun)
+            return report
         before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
         if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
             sync.record_changes_or_warn(report.organizations, self.logger)
-        skipped = [engine.skipped_result(org) for org in report.skipped]  # left out of `all`: one line each
         self.log_results(report.organizations + skipped, before)
         return report
 
     def log_results(
-        self, results: list[OrganizationResult], before: dict | None = None, prefixes: list[str] | None = None
+        self,
+        results: list[OrganizationResult],
+        before: dict | None = None,
+        prefixes: list[str] | None = None,
+        noun: str = "admin",
     ) -> None:
         """Log one line per result, each linked to its admin (or organization) in the inventory as it is now.
 
         `before`: `removed_admins(results, dryrun)`, read before the inventory upkeep, for the removed admins' names.
+        `noun`: what the results' IDs are of; SAML role results are linked to their organization.
         """
-        admins = inventory_admins(results)
+        admins = inventory_admins(results) if noun == "admin" else {}
         orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=_org_ids(results))}
         lines = []
         for position, result in enumerate(results):
@@ -236,7 +252,8 @@ class MerakiUsersJob(Job):
             admin = admins.get(key)
             known = admin or (before or {}).get(key)
             name = (result.record or {}).get("name") or (known.name if known else "")
-            level, line = _result_line(result, prefixes[position] if prefixes else "", str(name), self.labelled)
+            prefix = prefixes[position] if prefixes else ""
+            level, line = _result_line(result, prefix, str(name), self.labelled, noun)
             lines.append((level, line, admin or orgs.get(result.organization_id), result.organization_id))
         self.log_lines(lines)
 
@@ -345,7 +362,14 @@ class MerakiUsersJob(Job):
 
 
 class AdminOperationJob(MerakiUsersJob):
-    """Create, Update and Delete: one operation for one email in the organizations selected."""
+    """Create, Update and Delete (of an admin, or of a SAML role): one operation for one key in the organizations."""
+
+    resource = ADMINS
+
+    @staticmethod
+    def key_of(request) -> str:
+        """The natural key of a parsed create or update request: the admin's email."""
+        return request.email
 
     def run_admin_operation(self, action: str, data: dict, dryrun) -> dict:
         """Check the input, pick the organizations, run the operation in each, return the result."""
@@ -354,11 +378,11 @@ class AdminOperationJob(MerakiUsersJob):
         def body():
             app_settings = load_settings()
             selector, parsed = self.parse_input(data, app_settings)
-            request = None if isinstance(parsed, str) else parsed  # delete parses to the email alone
-            email = parsed if request is None else request.email
+            request = None if isinstance(parsed, str) else parsed  # delete parses to the key alone
+            email = parsed if request is None else self.key_of(request)
             with self.open_dashboards(app_settings, data) as dashboard:
                 orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = engine.Operation(action, email, request)
+                operation = engine.Operation(action, email, request, resource=self.resource)
                 report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings)
             self.check_report(report, email)
             return self.finish(report)

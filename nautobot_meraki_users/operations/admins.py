@@ -255,8 +255,11 @@ def parse_access_request(
     data: dict,
     *,
     defaults: bool,
+    network_levels: tuple[str, ...] = PRIVILEGE_LEVELS,
 ) -> AccessRequest:
     """Check the access inputs of a create (`defaults=True`: blanks become read-only) or an update (blank keeps).
+
+    `network_levels`: the levels a network privilege may have (a SAML role's also include `ssid-admin`).
 
     Raises:
         InputError: every invalid access value, each naming its field.
@@ -266,7 +269,7 @@ def parse_access_request(
     values: dict[str, str | None] = {}
     for field_name, choices in (
         ("meraki_access_level", ORG_ACCESS_LEVELS),
-        ("meraki_network_access", PRIVILEGE_LEVELS),
+        ("meraki_network_access", network_levels),
         ("meraki_tag_access", PRIVILEGE_LEVELS),
     ):
         try:

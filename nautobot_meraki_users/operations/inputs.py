@@ -17,6 +17,7 @@ from nautobot_meraki_users.operations.admins import (
     parse_access_request,
     parse_organization_selector,
 )
+from nautobot_meraki_users.operations.saml_roles import SAML_NETWORK_LEVELS, RoleRequest, parse_role_name
 from nautobot_meraki_users.settings import AppSettings, connection_names
 
 
@@ -36,7 +37,7 @@ NAME_MAX_LENGTH = 255  # what the inventory stores for an admin's name
 LIST_FIELDS = ("meraki_org_id", "meraki_network", "meraki_tags")  # text, or a list of texts (the UI pickers)
 TEXT_FIELDS = (
     "user_email", "user_name", "meraki_org_id", "meraki_access_level", "meraki_network", "meraki_network_access",
-    "meraki_tags", "meraki_tag_access", "dashboard",
+    "meraki_tags", "meraki_tag_access", "dashboard", "saml_role",
 )  # fmt: skip
 _EXAMPLES = {
     "user_email": "jane@example.com",
@@ -45,6 +46,7 @@ _EXAMPLES = {
     "meraki_network": "HQ,Branch",
     "meraki_tags": "west,east",
     "dashboard": "Meraki global",
+    "saml_role": "NOC read-only",
 }
 
 
@@ -225,3 +227,41 @@ def parse_login_security(data: dict, app_settings: AppSettings) -> OrganizationS
 
     collect_typed(data, _keep(parsed, "selector", lambda: parse_selector(data, app_settings)), baseline)
     return parsed["selector"]
+
+
+def _parse_role_request(
+    data: dict, app_settings: AppSettings, *, create: bool
+) -> tuple[OrganizationSelector, RoleRequest]:
+    parsed: dict = {}
+    collect_typed(
+        data,
+        _keep(parsed, "role", lambda: parse_role_name(data.get("saml_role"))),
+        _keep(parsed, "selector", lambda: parse_selector(data, app_settings)),
+        _keep(
+            parsed,
+            "access",
+            lambda: parse_access_request(data, defaults=create, network_levels=SAML_NETWORK_LEVELS),
+        ),
+    )
+    return parsed["selector"], RoleRequest(role=parsed["role"], access=parsed["access"])
+
+
+def parse_saml_create(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelector, RoleRequest]:
+    """CreateSamlRoles: the role's name, organizations, access levels (blank: read-only)."""
+    return _parse_role_request(data, app_settings, create=True)
+
+
+def parse_saml_update(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelector, RoleRequest]:
+    """UpdateSamlRoles: the role's name, organizations, optional access (blank keeps the current value)."""
+    return _parse_role_request(data, app_settings, create=False)
+
+
+def parse_saml_delete(data: dict, app_settings: AppSettings) -> tuple[OrganizationSelector, str]:
+    """DeleteSamlRoles: the role's name and organizations."""
+    parsed: dict = {}
+    collect_typed(
+        data,
+        _keep(parsed, "role", lambda: parse_role_name(data.get("saml_role"))),
+        _keep(parsed, "selector", lambda: parse_selector(data, app_settings)),
+    )
+    return parsed["selector"], parsed["role"]
