@@ -497,7 +497,8 @@ def docs(context, serve=False):
         "concurrency": "the app's concurrency setting (default 40)",
         "naive": "also measure one request at a time (default on; --no-naive skips it)",
         "scenarios": (
-            "comma-separated: offboard,create,list,import,sync,offboard x2,offboard-1000,offboard-2dash (the default)"
+            "comma-separated: offboard,create,list,import,sync,login-security,offboard x2,offboard-1000,"
+            "offboard-2dash (the default)"
         ),
         "profile": "write a pyinstrument profile of each job to development/.state/bench/",
     }

@@ -18,6 +18,7 @@ SecretsGroup whose HTTP(S)/Token Secret reads its key from an environment variab
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import subprocess
@@ -33,8 +34,14 @@ BENCH_USER = "bench"
 BENCH_CONFIG = ROOT / "development" / "bench_nautobot_config.py"
 PROFILES = ROOT / "development" / ".state" / "bench"
 JOBS = "nautobot_meraki_users.jobs"
-NEEDS_INVENTORY = {"offboard", "create", "import"}  # their upkeep updates an inventory a sync has filled
+# Their upkeep updates an inventory a sync has filled (the login security check links its lines to the rows and
+# stores what it read in them).
+NEEDS_INVENTORY = {"offboard", "create", "import", "login-security"}
 DASHBOARDS_VARIABLE = "MERAKI_USERS_BENCH_DASHBOARDS"  # the `dashboards` setting, comma-separated (empty: none)
+BASELINE_VARIABLE = "MERAKI_USERS_BENCH_LOGIN_SECURITY_BASELINE"  # the `login_security_baseline` setting, as JSON
+# What Check Meraki Login Security checks against in the bench (the job through BASELINE_VARIABLE, the engine
+# directly); development/benchmark.py seeds organizations that meet it and organizations that do not.
+LOGIN_SECURITY_BASELINE = {"enforceTwoFactorAuth": True, "enforceIdleTimeout": True, "idleTimeoutMinutes": {"max": 30}}
 
 
 @dataclass
@@ -53,6 +60,7 @@ class JobRun:
     statuses: list[str]
     timeline: dict = field(default_factory=dict)
     entries: list = field(default_factory=list)  # per organization: (ID, outcome, connection, also seen by)
+    stored: dict = field(default_factory=dict)  # the sync: what the inventory holds afterwards (stored_inventory)
 
 
 def prepare_database() -> str:
@@ -116,6 +124,7 @@ def job_environment(
         "MERAKI_API_KEY_SECRETS_GROUP": "",
         "MERAKI_ALLOWED_ORGANIZATION_IDS": "",
         DASHBOARDS_VARIABLE: ",".join(name for name, _ in dashboards),
+        BASELINE_VARIABLE: json.dumps(LOGIN_SECURITY_BASELINE),
     }
     for number, (_, key) in enumerate(dashboards, 1):
         env[key_variable(number)] = key
@@ -194,6 +203,32 @@ def _run_job(user, class_name: str, data: dict):
     return JobResult.execute_job(job_model, user, job_kwargs=data)
 
 
+def empty_inventory() -> None:
+    """Delete every inventory row (SAML roles, admins and networks before their organizations), no change log."""
+    from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
+
+    for model in (MerakiSamlRole, MerakiAdministrator, MerakiNetwork, MerakiOrganization):
+        model.objects.all()._raw_delete(model.objects.db)
+
+
+def stored_inventory() -> dict[str, int]:
+    """What the inventory holds: rows of each kind, organizations with SAML on, with their login security read
+    (not the empty record of a row never synced) and with two-factor authentication enforced in it.
+    """
+    from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
+
+    orgs = MerakiOrganization.objects.all()
+    return {
+        "organizations": orgs.count(),
+        "networks": MerakiNetwork.objects.count(),
+        "administrators": MerakiAdministrator.objects.count(),
+        "saml_roles": MerakiSamlRole.objects.count(),
+        "saml_enabled": orgs.filter(saml_enabled=True).count(),
+        "login_security_read": orgs.exclude(login_security={}).count(),
+        "two_factor_enforced": orgs.filter(login_security__enforceTwoFactorAuth=True).count(),
+    }
+
+
 def seed_child(env: dict[str, str], sync_first: bool, queue) -> None:
     """Empty the inventory; with `sync_first`, fill it by running Sync Meraki Inventory. Puts the status on `queue`.
 
@@ -201,11 +236,8 @@ def seed_child(env: dict[str, str], sync_first: bool, queue) -> None:
     """
     try:
         user = _load_nautobot(env)
-        from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
-
         ensure_dashboards(env)
-        for model in (MerakiAdministrator, MerakiNetwork, MerakiOrganization):
-            model.objects.all()._raw_delete(model.objects.db)
+        empty_inventory()
         status = "SUCCESS"
         if sync_first:
             status = _run_job(user, "SyncInventory", {"dryrun": False}).status
@@ -228,6 +260,8 @@ def job_data(scenario: str, leaver: str, import_csv: bytes) -> tuple[str, dict]:
         return "ListUsers", {"meraki_org_id": "all"}
     if scenario == "sync":
         return "SyncInventory", {"dryrun": False}
+    if scenario == "login-security":
+        return "CheckLoginSecurity", {"meraki_org_id": "all"}
     if scenario == "import":
         return "ImportUsers", {"csv_file": import_csv, "dryrun": False}
     raise SystemExit(f"unknown scenario {scenario}")
@@ -299,8 +333,9 @@ def job_child(env: dict[str, str], scenario: str, data: tuple[str, dict], profil
                 (e.get("organization_id"), e.get("outcome"), e.get("dashboard", ""), tuple(e.get("also_seen_by", ())))
                 for e in result["organizations"]
             ]
-        elif isinstance(result, dict):  # the sync: rows changed
-            outcomes = {"rows changed": sum((result.get("counts") or {}).values())}
+        elif isinstance(result, dict):  # the sync: rows changed, of each kind
+            counts = dict(result.get("counts") or {})
+            outcomes = {"rows changed": sum(counts.values()), **counts}
             outcomes["failed"] = len(result.get("failed_organizations") or {})
         elif isinstance(result, list):
             outcomes = {"rows": len(result)}
@@ -316,6 +351,7 @@ def job_child(env: dict[str, str], scenario: str, data: tuple[str, dict], profil
                 "peak_mb": peak,
                 "timeline": timeline(job_result, log_entries),
                 "entries": entries,
+                "stored": stored_inventory() if class_name == "SyncInventory" else {},
             }
         )
     except BaseException as err:
@@ -414,4 +450,5 @@ def measure_jobs(
         statuses=[r["status"] for r in reports],
         timeline=reports[0]["timeline"] if parallel == 1 else {},
         entries=[entry for r in reports for entry in r["entries"]],
+        stored=reports[0]["stored"] if parallel == 1 else {},
     )

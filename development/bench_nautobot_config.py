@@ -1,9 +1,10 @@
 """Nautobot settings for `invoke bench`: the development settings, with the cache (and so the app's shared rate
 budget) in a Redis database of its own, so the benchmark's jobs and other processes on the machine (dev worker,
-test runs) never share a request budget; and the Dashboard connections the benchmark decides, never a development
-shell's MERAKI_DASHBOARDS.
+test runs) never share a request budget; and the Dashboard connections and the login security baseline the
+benchmark decides, never a development shell's MERAKI_DASHBOARDS or MERAKI_LOGIN_SECURITY_BASELINE.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -22,3 +23,9 @@ CACHES["default"]["LOCATION"] = parse_redis_connection(  # noqa: F821
 PLUGINS_CONFIG["nautobot_meraki_users"]["dashboards"] = [  # noqa: F821
     name.strip() for name in os.environ.get("MERAKI_USERS_BENCH_DASHBOARDS", "").split(",") if name.strip()
 ]
+
+# The baseline Check Meraki Login Security checks against (the login-security scenario; the other jobs ignore it):
+# development/bench_jobs.py's LOGIN_SECURITY_BASELINE, as JSON. Unset (not run by the bench): none.
+PLUGINS_CONFIG["nautobot_meraki_users"]["login_security_baseline"] = json.loads(  # noqa: F821
+    os.environ.get("MERAKI_USERS_BENCH_LOGIN_SECURITY_BASELINE") or "{}"
+)

@@ -5,8 +5,10 @@ the test database is handy:
 
     NAUTOBOT_DB_NAME=test_nautobot_c .venv/bin/python development/bench_sync_inventory.py [orgs] [admins per org]
 
-Four syncs: the first creates every row, the second updates every row (new names), the third changes nothing,
-the fourth deletes a tenth of the admins. "sync" is sync_inventory itself; "job end" is what Nautobot's
+The estate is shaped like the benchmark's seed (development/benchmark.py): one network per organization, SAML on
+with two SAML roles in every fourth organization, login security of three kinds. Four syncs: the first creates
+every row, the second updates every row (new names), the third changes nothing, the fourth deletes a tenth of the
+admins. "sync" is sync_inventory itself; "job end" is what Nautobot's
 change context does when a job ends (it reads each new ObjectChange back for webhooks, job hooks and events).
 """
 
@@ -16,6 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "development"))
 os.environ.setdefault("NAUTOBOT_CONFIG", str(ROOT / "development" / "nautobot_config.py"))
 os.environ.setdefault("NAUTOBOT_ROOT", str(ROOT / "development" / ".state" / "nautobot"))
 os.environ.setdefault("NAUTOBOT_DB_HOST", "127.0.0.1")
@@ -27,8 +30,10 @@ import nautobot  # noqa: E402
 
 nautobot.setup()
 
+from benchmark import LOGIN_SECURITY_SEEDS, SAML_ROLES, saml_on  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from meraki_standin.state import default_login_security  # noqa: E402
 from nautobot.extras.choices import ObjectChangeEventContextChoices  # noqa: E402
 from nautobot.extras.context_managers import web_request_context  # noqa: E402
 from nautobot.extras.models import ObjectChange  # noqa: E402
@@ -50,7 +55,19 @@ def snapshot(orgs: int, admins: int, version: int, keep_admins: float = 1.0) -> 
         ]
         for o, org in enumerate(organizations)
     }  # fmt: skip
-    return inventory.Snapshot(organizations=organizations, networks=networks, admins=people)
+    access = {
+        org.id: inventory.AccessSettings(
+            saml_enabled=saml_on(o),
+            saml_roles=[
+                {"id": str(o * 10 + r), "role": f"{role} v{version}", "orgAccess": org_access, "tags": [],
+                 "networks": [{"id": f"N_{org.id}", "access": "full"}] if on_network else []}
+                for r, (role, org_access, on_network) in enumerate(SAML_ROLES)
+            ] if saml_on(o) else [],
+            login_security={**default_login_security(), **LOGIN_SECURITY_SEEDS[o % len(LOGIN_SECURITY_SEEDS)][0]},
+        )
+        for o, org in enumerate(organizations)
+    }  # fmt: skip
+    return inventory.Snapshot(organizations=organizations, networks=networks, admins=people, access=access)
 
 
 def main() -> None:
@@ -69,7 +86,8 @@ def main() -> None:
         queries.append(sql)
         return execute(sql, params, many, context)
 
-    print(f"{orgs} organizations, {orgs} networks, {orgs * admins} admins")
+    roles = sum(saml_on(o) for o in range(orgs)) * len(SAML_ROLES)
+    print(f"{orgs} organizations, {orgs} networks, {orgs * admins} admins, {roles} SAML roles")
     print(f"{'sync':<18} {'rows changed':>12} {'queries':>8} {'sync s':>7} {'changelog rows':>14} {'job end s':>9}")
     with transaction.atomic():
         for name, snap in steps:

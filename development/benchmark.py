@@ -41,6 +41,21 @@ LEAVERS = ("leaver.one@bench.example", "leaver.two@bench.example")
 # account, its key). The first half of the organizations is the first account's, the second half the second's, and
 # one organization (shared_organization) is seen by both: it is worked on once, through the first.
 TWO_DASHBOARDS = (("Bench A", "default", BENCH_KEY), ("Bench B", "second", SECOND_KEY))
+# Every fourth organization (0, 4, ...) has SAML on and these SAML roles: (name, organization access, full access to
+# the organization's network or not).
+SAML_ROLES = (("NOC read-only", "read-only", False), ("Site engineers", "none", True))
+# Organization number n gets login security LOGIN_SECURITY_SEEDS[n % 3]: (the fields set, the outcome Check Meraki
+# Login Security must find against bench_jobs.LOGIN_SECURITY_BASELINE, which wants two-factor authentication and an
+# idle timeout of at most 30 minutes enforced).
+LOGIN_SECURITY_SEEDS = (
+    (
+        {"enforceTwoFactorAuth": True, "enforceIdleTimeout": True, "idleTimeoutMinutes": 15,
+         "enforceAccountLockout": True, "accountLockoutAttempts": 5},
+        "compliant",
+    ),
+    ({"enforceTwoFactorAuth": True, "enforceIdleTimeout": True, "idleTimeoutMinutes": 60}, "non-compliant"),
+    ({}, "non-compliant"),  # a new organization's: every switch off
+)  # fmt: skip
 
 
 @dataclass
@@ -57,6 +72,7 @@ class Run:
     outcomes: dict
     failures: int
     entries: list = field(default_factory=list)  # per organization: (ID, outcome, connection, also seen by)
+    stored: dict = field(default_factory=dict)  # the sync: what the inventory holds afterwards
 
 
 def fresh_fake(organizations: int, admins: int, two_dashboards: bool = False):
@@ -86,8 +102,20 @@ def organization_accounts(index: int, organizations: int, two_dashboards: bool) 
     return (first,) if index < organizations // 2 else (second,)
 
 
+def saml_on(index: int) -> bool:
+    """Whether organization number `index` has SAML on (and the SAML_ROLES)."""
+    return index % 4 == 0
+
+
+def login_security_seed(index: int) -> tuple[dict, str]:
+    """Organization number `index`'s login security fields and the outcome the check must find for it."""
+    return LOGIN_SECURITY_SEEDS[index % len(LOGIN_SECURITY_SEEDS)]
+
+
 def seed(fake, organizations: int, admins: int, two_dashboards: bool = False) -> None:
-    """`organizations` orgs, each with one network and `admins` admins, plus the two leavers everywhere."""
+    """`organizations` orgs, each with one network and `admins` admins, plus the two leavers everywhere; SAML on
+    with two roles in every fourth one; login security in three kinds (one meets the baseline, two do not).
+    """
     for index in range(organizations):
         org_id = str(700000 + index)
         fake.add_organization(
@@ -98,6 +126,14 @@ def seed(fake, organizations: int, admins: int, two_dashboards: bool = False) ->
             fake.add_admin(org_id, f"user{number}@org{index}.bench.example", f"User {number}")
         for email in LEAVERS:
             fake.add_admin(org_id, email, "Leaver")
+        if saml_on(index):
+            fake.set_saml(org_id, True)
+            for role, org_access, on_network in SAML_ROLES:
+                networks = [{"id": f"N_{org_id}", "access": "full"}] if on_network else None
+                fake.add_saml_role(org_id, role, org_access, networks=networks)
+        fields, _ = login_security_seed(index)
+        if fields:
+            fake.set_login_security(org_id, **fields)
 
 
 def import_csv(organizations: int, rows: int) -> bytes:
@@ -158,13 +194,15 @@ def child(
     go,
     dashboards: int = 1,
 ) -> None:
-    """Run `scenario` once when `go` is set; put (start, end, outcomes, failures, peak MB above idle, entries) on
-    `queue` (entries: per organization, its ID, outcome, connection and the other connections that see it).
+    """Run `scenario` once when `go` is set; put (start, end, outcomes, failures, peak MB above idle, entries,
+    stored) on `queue` (entries: per organization, its ID, outcome, connection and the other connections that see
+    it; stored: the sync's inventory afterwards, bench_jobs.stored_inventory).
     """
     os.environ.setdefault("NAUTOBOT_CONFIG", str(ROOT / "development" / "nautobot_config.py"))
     import nautobot
 
     nautobot.setup()
+    import bench_jobs
     import redis
 
     from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
@@ -173,19 +211,30 @@ def child(
     from nautobot_meraki_users.operations.admins import AccessRequest, AdminRequest, OrganizationSelector
     from nautobot_meraki_users.settings import settings_from_mapping
 
-    settings = settings_from_mapping({"base_url": base_url, "concurrency": concurrency, "maximum_retries": 10})
+    settings = settings_from_mapping(
+        {
+            "base_url": base_url,
+            "concurrency": concurrency,
+            "maximum_retries": 10,
+            "login_security_baseline": bench_jobs.LOGIN_SECURITY_BASELINE,
+        }
+    )
     per_organization, per_ip = budgets(
         settings.rate_limit_per_organization, settings.rate_limit_per_ip, settings.rate_limit_burst
     )
     limiter = RateLimiter(
         redis.Redis(host=os.environ.get("NAUTOBOT_REDIS_HOST", "127.0.0.1")), per_organization, per_ip, prefix=prefix
     )
+    if scenario.startswith("sync"):
+        bench_jobs.empty_inventory()  # the sync starts from an empty inventory, as the job does (not timed)
     gc.freeze()  # keep collector pauses of the loaded Nautobot out of the measurement, as in a long-lived worker
     baseline = _rss_mb("VmRSS")
     queue.put("ready")
     go.wait()
     started = time.time()
     every = OrganizationSelector(all=True)
+    extra_outcomes: dict[str, int] = {}
+    stored: dict[str, int] = {}
     with open_clients(settings, base_url, limiter, dashboards) as dashboard:
         if scenario.startswith("offboard"):
             email = LEAVERS[1] if scenario.endswith("-2") else LEAVERS[0]
@@ -208,10 +257,7 @@ def child(
             from django.test.utils import CaptureQueriesContext
 
             from nautobot_meraki_users.inventory import sync as inventory
-            from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
-            for model in (MerakiAdministrator, MerakiNetwork, MerakiOrganization):  # an empty inventory
-                model.objects.all()._raw_delete(model.objects.db)
             orgs = service.load_organizations(dashboard, every, ())
             snapshot = inventory.read_snapshot(dashboard, orgs, concurrency)
             written = time.time()
@@ -222,7 +268,16 @@ def child(
                 f"{time.time() - written:.2f} s (read {written - started:.2f} s)",
                 file=sys.stderr,
             )
-            results = [service.OrganizationResult(org.id, org.name, "synced") for org in orgs]
+            results = [
+                service.OrganizationResult(org.id, org.name, "failed" if org.id in snapshot.failed else "synced")
+                for org in orgs
+            ]
+            extra_outcomes = dict(report.counts)
+        elif scenario.startswith("login-security"):
+            from nautobot_meraki_users.operations import posture
+
+            orgs = service.load_organizations(dashboard, every, ())
+            results = posture.check_organizations(dashboard, orgs, settings.login_security_rules, concurrency)
         elif scenario == "import":
             checked = csv_import.check_rows(csv_import.read_rows(import_csv(organizations, rows)), settings)
             targets = csv_import.targets_for(checked, dashboard.organizations(), settings)
@@ -234,8 +289,11 @@ def child(
     for result in results:
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
     peak = _rss_mb("VmHWM") - baseline
-    entries = [(r.organization_id, str(r.outcome), r.dashboard, tuple(r.also_seen_by)) for r in results]
-    queue.put((started, ended, outcomes, outcomes.get("failed", 0), peak, entries))
+    entries = [(r.organization_id, str(r.outcome), r.dashboard, tuple(getattr(r, "also_seen_by", ()))) for r in results]
+    if scenario == "sync":
+        stored = bench_jobs.stored_inventory()
+    failures = outcomes.get("failed", 0)
+    queue.put((started, ended, {**outcomes, **extra_outcomes}, failures, peak, entries, stored))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -294,17 +352,21 @@ def measure(
         outcomes=outcomes,
         failures=sum(r[3] for r in reports),
         entries=[entry for r in reports for entry in r[5]],
+        stored=reports[0][6] if parallel == 1 else {},
     )
 
 
-CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "sync": 3}
-DEFAULT_SCENARIOS = "offboard,create,list,import,sync,offboard x2,offboard-1000,offboard-2dash"
+# The longest chain of dependent round trips: the organization list, then what depends on it (offboard and create:
+# the admins, then the write; the sync: its five reads per organization, none waiting for another; the login
+# security check: one read per organization). The import: 2 + its rows per organization (set in main).
+CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "sync": 2, "login-security": 2}
+DEFAULT_SCENARIOS = "offboard,create,list,import,sync,login-security,offboard x2,offboard-1000,offboard-2dash"
 
 
 @dataclass
 class Scenario:
     """A scenario as named on the command line: `offboard`, `offboard x2` (two jobs at once), `offboard-1000`,
-    `offboard-2dash` (the organizations split over two Dashboard connections).
+    `offboard-2dash` (the organizations split over two Dashboard connections), `login-security`.
     """
 
     name: str
@@ -316,7 +378,7 @@ class Scenario:
 
 def parse_scenario(name: str, default_organizations: int) -> Scenario:
     """`<base>[-<organizations>][-2dash][ x<parallel>]`, e.g. `offboard-1000`: offboarding at 1,000 organizations."""
-    match = re.fullmatch(r"([a-z]+)(?:-(\d+))?(-2dash)?(?: x(\d+))?", name)
+    match = re.fullmatch(r"([a-z]+(?:-[a-z]+)*)(?:-(\d+))?(-2dash)?(?: x(\d+))?", name)
     if not match or match.group(1) not in CHAINS:
         raise SystemExit(
             f"--scenarios: {name!r} is not a scenario. Use {', '.join(CHAINS)}, optionally with -<organizations>, "
@@ -374,6 +436,127 @@ def check_two_dashboards(run, organizations: int, outcome: str = "removed") -> l
     return problems
 
 
+def _run_problems(run) -> list[str]:
+    """What is wrong with any run beyond its result: 429s that reached it, failed organizations, jobs not SUCCESS."""
+    problems = []
+    if run.rejected_429:
+        problems.append(f"{run.rejected_429} 429(s) reached it")
+    if run.failures:
+        problems.append(f"{run.failures} organization(s) failed")
+    bad_statuses = [status for status in getattr(run, "statuses", []) if status != "SUCCESS"]
+    if bad_statuses:
+        problems.append(f"the job ended {', '.join(bad_statuses)}")
+    return problems
+
+
+def expected_sync(organizations: int, admins: int) -> dict[str, int]:
+    """What a sync into an empty inventory must store from the bench's seed (bench_jobs.stored_inventory's keys)."""
+    saml = sum(saml_on(index) for index in range(organizations))
+    two_factor = sum(bool(login_security_seed(index)[0].get("enforceTwoFactorAuth")) for index in range(organizations))
+    return {
+        "organizations": organizations,
+        "networks": organizations,
+        "administrators": organizations * (admins + len(LEAVERS)),
+        "saml_roles": saml * len(SAML_ROLES),
+        "saml_enabled": saml,
+        "login_security_read": organizations,
+        "two_factor_enforced": two_factor,
+    }
+
+
+def check_sync(run, organizations: int, admins: int) -> list[str]:
+    """What is wrong with the result of a sync into an empty inventory (nothing: an empty list).
+
+    Every row of the seed created (organizations, networks, admins, SAML roles) and nothing else changed; the
+    inventory afterwards holds them, each organization's SAML switch and login security as seeded; no 429 reached
+    the run, no failure.
+    """
+    want = expected_sync(organizations, admins)
+    problems = []
+    for kind in ("organizations", "networks", "administrators", "saml_roles"):
+        created = run.outcomes.get(f"{kind}_created", 0)
+        if created != want[kind]:
+            problems.append(f"{created} {kind} created, not {want[kind]}")
+    others = {key: value for key, value in run.outcomes.items() if key.endswith(("_updated", "_deleted", "_kept"))}
+    if any(others.values()):
+        problems.append(f"changes other than creates: {others}")
+    for key, value in want.items():
+        if run.stored.get(key) != value:
+            problems.append(f"the inventory holds {run.stored.get(key)} {key.replace('_', ' ')}, not {value}")
+    return problems + _run_problems(run)
+
+
+def check_login_security(run, organizations: int) -> list[str]:
+    """What is wrong with the result of a login security check (nothing: an empty list).
+
+    Every organization checked exactly once, with the outcome its seed calls for (`login_security_seed`), none
+    failed; no 429 reached the run.
+    """
+    want = {str(700000 + index): login_security_seed(index)[1] for index in range(organizations)}
+    problems = []
+    seen: dict[str, list[str]] = {}
+    for org_id, outcome, *_ in run.entries:
+        seen.setdefault(org_id, []).append(outcome)
+    missing = [org_id for org_id in want if org_id not in seen]
+    if missing:
+        problems.append(f"{len(missing)} organization(s) missing from the result, e.g. {missing[0]}")
+    twice = sorted(org_id for org_id, outcomes in seen.items() if len(outcomes) > 1)
+    if twice:
+        problems.append(f"{len(twice)} organization(s) checked more than once, e.g. {twice[0]}")
+    strangers = sorted(set(seen) - set(want))
+    if strangers:
+        problems.append(f"{len(strangers)} unexpected organization(s) in the result, e.g. {strangers[0]}")
+    wrong = [(org_id, seen[org_id][0]) for org_id in want if org_id in seen and seen[org_id][0] != want[org_id]]
+    if wrong:
+        org_id, got = wrong[0]
+        problems.append(f"{len(wrong)} organization(s) with another outcome than seeded, e.g. {org_id}: {got}, "
+                        f"not {want[org_id]}")  # fmt: skip
+    return problems + _run_problems(run)
+
+
+def check_summary(name: str, base: str, organizations: int, admins: int) -> str:
+    """The line that says what a passed result check of scenario `name` established."""
+    if base == "sync":
+        want = expected_sync(organizations, admins)
+        return (
+            f"Result check of {name} (job and engine): into an empty inventory, {want['organizations']} "
+            f"organizations, {want['networks']} networks, {want['administrators']} administrators and "
+            f"{want['saml_roles']} SAML roles created, nothing else changed; the inventory holds them, "
+            f"{want['saml_enabled']} organizations with SAML on and every organization's login security "
+            f"({want['two_factor_enforced']} with two-factor authentication enforced), as seeded; no 429 reached it; "
+            "no failure."
+        )
+    if base == "login-security":
+        outcomes = [login_security_seed(index)[1] for index in range(organizations)]
+        return (
+            f"Result check of {name} (job and engine): every organization checked once, "
+            f"{outcomes.count('compliant')} `compliant` and {outcomes.count('non-compliant')} `non-compliant`, as "
+            "seeded; none failed; no 429 reached it."
+        )
+    return (
+        f"Result check of {name} (job and engine): every organization `removed` exactly once through its "
+        f"own connection; the shared one ({shared_organization(organizations)} at {organizations} "
+        f"organizations) worked on once, through {TWO_DASHBOARDS[0][0]}, with `also_seen_by` "
+        f"[{TWO_DASHBOARDS[1][0]}]; no 429 reached it; no failure."
+    )
+
+
+def result_checks(scenario: Scenario, job, engine, admins: int) -> dict[str, list[str]] | None:
+    """The result check of a scenario that has one (-2dash, sync and login-security, one job at a time): what is
+    wrong, for the job and for the engine; None for the others.
+    """
+    if scenario.parallel != 1:
+        return None
+    runs = {"job": job, "engine": engine}
+    if scenario.dashboards == 2:
+        return {who: check_two_dashboards(run, scenario.organizations) for who, run in runs.items()}
+    if scenario.base == "sync":
+        return {who: check_sync(run, scenario.organizations, admins) for who, run in runs.items()}
+    if scenario.base == "login-security":
+        return {who: check_login_security(run, scenario.organizations) for who, run in runs.items()}
+    return None
+
+
 def lower_bound(args, run, chain: int) -> float:
     """What Meraki's limits allow at best for this many requests."""
     return max(
@@ -417,11 +600,10 @@ def main(argv=None) -> int:
         engine = measure(
             args, scenario.base, args.concurrency, scenario.parallel, scenario.organizations, scenario.dashboards
         )
-        if two:
-            checks[scenario.name] = {
-                "job": check_two_dashboards(job, scenario.organizations),
-                "engine": check_two_dashboards(engine, scenario.organizations),
-            }
+        found = result_checks(scenario, job, engine, args.admins)
+        if found is not None:
+            summary = check_summary(scenario.name, scenario.base, scenario.organizations, args.admins)
+            checks[scenario.name] = (summary, found)
         naive = None
         if not args.no_naive and scenario.parallel == 1 and scenario.organizations == args.organizations:
             naive = measure(args, scenario.base, 1, 1, scenario.organizations)
@@ -435,7 +617,7 @@ def main(argv=None) -> int:
                     "job_outcomes": job.outcomes, "engine_seconds": round(engine.seconds, 2),
                     "engine_outcomes": engine.outcomes, "job_requests": job.requests,
                     "engine_requests": engine.requests, "timeline": {k: round(v, 3) for k, v in job.timeline.items()},
-                    **({"check": checks[scenario.name]} if scenario.name in checks else {}),
+                    **({"check": checks[scenario.name][1]} if scenario.name in checks else {}),
                 }
             ),
             file=sys.stderr,
@@ -443,33 +625,30 @@ def main(argv=None) -> int:
 
     tables = render(rows) + "\n\n" + render_timeline(rows)
     print(tables)
-    notes = render_checks(checks, args.organizations)
+    notes = render_checks(checks)
     if notes:
         print("\n" + notes)
     Path(args.output).write_text(document(args, tables, notes))
     print(f"\nwritten to {args.output}")
-    failed = [name for name, found in checks.items() if any(found.values())]
+    failed = [name for name, (_, found) in checks.items() if any(found.values())]
     if failed:
         print(f"bench: the result check of {', '.join(failed)} failed (see above)", file=sys.stderr)
         return 1
     return 0
 
 
-def render_checks(checks: dict[str, dict[str, list[str]]], organizations: int) -> str:
-    """One line per -2dash scenario: what its result check found, for the job and for the engine."""
+def render_checks(checks: dict[str, tuple[str, dict[str, list[str]]]]) -> str:
+    """One paragraph per checked scenario: what its result check found, for the job and for the engine (`checks`:
+    per scenario, the line saying what a passed check established, and the problems of the job and of the engine).
+    """
     lines = []
-    for name, found in checks.items():
+    for name, (summary, found) in checks.items():
         if any(found.values()):
             wrong = "; ".join(f"{who}: {', '.join(problems)}" for who, problems in found.items() if problems)
             lines.append(f"Result check of {name}: FAILED ({wrong}).")
         else:
-            lines.append(
-                f"Result check of {name} (job and engine): every organization `removed` exactly once through its "
-                f"own connection; the shared one ({shared_organization(organizations)} at {organizations} "
-                f"organizations) worked on once, through {TWO_DASHBOARDS[0][0]}, with `also_seen_by` "
-                f"[{TWO_DASHBOARDS[1][0]}]; no 429 reached it; no failure."
-            )
-    return "\n".join(lines)
+            lines.append(summary)
+    return "\n\n".join(lines)
 
 
 def render(rows) -> str:
@@ -534,7 +713,13 @@ with `concurrency` {args.concurrency} and its Redis rate budget at Meraki's numb
 - **create**: Create Meraki User for a new email in `all` organizations.
 - **list**: List Meraki Users over `all` organizations (with its CSV file).
 - **import**: Import Meraki Users with a {args.rows}-row CSV of creates spread over the organizations.
-- **sync**: Sync Meraki Inventory into an empty inventory (every organization's networks and admins).
+- **sync**: Sync Meraki Inventory into an empty inventory: every organization's admins and networks, its SAML
+  switch, SAML roles and login security (five reads per organization). The seed gives every fourth organization
+  SAML on with two SAML roles, and login security of three kinds (one meets the baseline, two do not).
+- **login-security**: Check Meraki Login Security in `all` organizations against `login_security_baseline`
+  `{{"enforceTwoFactorAuth": true, "enforceIdleTimeout": true, "idleTimeoutMinutes": {{"max": 30}}}}` (one read per
+  organization; the inventory filled by a sync first, as for offboard): a third of the organizations meet it, two
+  thirds do not (an idle timeout of 60 minutes, or nothing enforced).
 - **offboard x2**: two offboarding jobs at once, as on two Celery workers (two processes sharing the Redis budget).
 - **offboard-1000**: offboard at 1,000 organizations.
 - **offboard-2dash**: offboard with two Dashboard connections (`dashboards = ["Bench A", "Bench B"]`, two
@@ -546,19 +731,22 @@ with `concurrency` {args.concurrency} and its Redis rate budget at Meraki's numb
 How it runs: *job* is the real job as a user runs it: `JobResult.execute_job` (the task body a Celery worker
 runs, in-process, like `nautobot-server runjob --local`) in a fresh process that has loaded Nautobot and the
 app's jobs, with its JobResult, its log entries written to PostgreSQL, its inventory upkeep, its files and its
-result, in a dedicated database (`meraki_users_bench`, cloned from the migrated template). Before offboard, create
-and import the inventory is filled by running Sync Meraki Inventory (not counted), as on a live system; list and
-sync start from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine* is the same
-operation through the functions the job calls (`operations.engine.run_operation` and friends), with no log, no inventory
-upkeep and no JobResult: the difference between the two is what Nautobot's job machinery and the job's own
-bookkeeping cost.
+result, in a dedicated database (`meraki_users_bench`, cloned from the migrated template). Before offboard, create,
+import and login-security the inventory is filled by running Sync Meraki Inventory (not counted), as on a live
+system; list and sync start from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine*
+is the same operation through the functions the job calls (`operations.engine.run_operation`,
+`inventory.sync.read_snapshot` and `sync_inventory`, `operations.posture.check_organizations` and friends), with no
+log, no inventory upkeep and no JobResult: the difference between the two is what Nautobot's job machinery and the
+job's own bookkeeping cost.
 
 Columns: *requests* and *429s* are what the stand-in received and refused during the job; *failures* are
 organizations that ended `failed` plus jobs that did not end SUCCESS (a 429 is retried after its Retry-After,
 never a failure); *peak req/s* is the most requests in any one-second window; *peak memory* is the process's peak
 RSS above its idle baseline (a process that has loaded Nautobot and the jobs, like an idle worker), for the job
 and for the engine; *lower bound* is `max(requests / 100, (busiest organization's requests - burst) / 10,
-dependent round trips x latency)`; *x bound* is the time / lower bound; *naive* is the engine one request at a
+dependent round trips x latency)` (the organization list, then what waits for it: for offboard and create the
+admins and then the write, 3; for the sync's five reads of an organization and the login security read, which wait
+for nothing else, 2); *x bound* is the time / lower bound; *naive* is the engine one request at a
 time, measured in the same run; *speed-up* is naive / job.
 
 The second table splits each job's time (one job at a time) by its log entries' `created` times; Nautobot's
@@ -567,9 +755,9 @@ organization's (or one CSV row's) outcome, grouped by organization ID. *Start to
 Dashboard work (reading, planning and applying in every organization: the engine's part); *writing them* is the
 time between the first and the last of those lines (the job writes them once every organization is done, with one
 database insert for all); *last result line to last own line* is what the job does after them (for offboard and
-create the inventory upkeep, for list the CSV file, then the summary line; the import keeps the inventory
-current *before* its row lines, so there the upkeep is in the first part); *last own line to job end* is
-Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
+create the inventory upkeep, for list and login-security the CSV file, then the summary line; the import keeps the
+inventory current *before* its row lines, so there the upkeep is in the first part); *last own line to job end*
+is Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
 per-organization lines: there *result lines* are all its own lines.
 
 Reproduce: `invoke bench` (all options: `invoke bench --help`; e.g. `invoke bench --organizations 50 --no-naive`,

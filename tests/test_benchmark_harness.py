@@ -1,5 +1,6 @@
 """The benchmark's own arithmetic: scenario names and the split of a job's time by its log entries."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -84,4 +85,84 @@ def test_the_engine_over_two_dashboards_works_each_organization_once():
         "1 organization(s) worked on more than once, e.g. 700002",
         "1 unexpected organization(s) in the result, e.g. 700009",
         "2 429(s) reached it",
+    ]
+
+
+def test_login_security_scenario_names_and_job():
+    assert benchmark.parse_scenario("login-security", 200) == benchmark.Scenario(
+        "login-security", "login-security", 1, 200
+    )
+    assert benchmark.parse_scenario("login-security-1000", 200).organizations == 1000
+    assert benchmark.parse_scenario("login-security x2", 200).parallel == 2
+    assert bench_jobs.job_data("login-security", "", b"") == ("CheckLoginSecurity", {"meraki_org_id": "all"})
+    assert "login-security" in bench_jobs.NEEDS_INVENTORY
+    env = bench_jobs.job_environment("http://127.0.0.1:1/api/v1", "k0", 40)
+    assert json.loads(env[bench_jobs.BASELINE_VARIABLE]) == bench_jobs.LOGIN_SECURITY_BASELINE
+
+
+def test_the_login_security_check_finds_both_outcomes_as_seeded():
+    """The seed and the engine path of login-security, against the stand-in in-process (no server, no limits)."""
+    from nautobot_meraki_users.operations import engine, posture
+    from nautobot_meraki_users.operations.admins import OrganizationSelector
+    from nautobot_meraki_users.settings import settings_from_mapping
+
+    base_url = "https://bench.example/api/v1"
+    fake = benchmark.fresh_fake(6, 1)
+    settings = settings_from_mapping(
+        {"base_url": base_url, "login_security_baseline": bench_jobs.LOGIN_SECURITY_BASELINE}
+    )
+    with fake.mock(base_url), benchmark.open_clients(settings, base_url, None, 1) as dashboard:
+        orgs = engine.load_organizations(dashboard, OrganizationSelector(all=True), ())
+        results = posture.check_organizations(dashboard, orgs, settings.login_security_rules, 4)
+    run = SimpleNamespace(
+        entries=[(r.organization_id, r.outcome, r.dashboard, ()) for r in results], rejected_429=0, failures=0
+    )
+    assert benchmark.check_login_security(run, 6) == []
+    assert [r.outcome for r in results] == ["compliant", "non-compliant", "non-compliant"] * 2
+    assert [d["field"] for d in results[1].deviations] == ["idleTimeoutMinutes"]
+    assert "2 `compliant` and 4 `non-compliant`" in benchmark.check_summary("login-security", "login-security", 6, 1)
+
+    run.entries = [*run.entries[1:], ("700001", "compliant", "", ())]
+    run.failures, run.statuses = 1, ["FAILURE"]
+    assert benchmark.check_login_security(run, 6) == [
+        "1 organization(s) missing from the result, e.g. 700000",
+        "1 organization(s) checked more than once, e.g. 700001",
+        "1 organization(s) failed",
+        "the job ended FAILURE",
+    ]
+
+
+def test_the_sync_reads_what_the_seed_holds_and_its_check_counts_it():
+    """The sync's reads (five per organization) against the stand-in in-process; its result check's arithmetic."""
+    from nautobot_meraki_users.inventory import sync as inventory
+    from nautobot_meraki_users.operations import engine
+    from nautobot_meraki_users.operations.admins import OrganizationSelector
+    from nautobot_meraki_users.settings import settings_from_mapping
+
+    base_url = "https://bench.example/api/v1"
+    fake = benchmark.fresh_fake(8, 2)
+    with (
+        fake.mock(base_url),
+        benchmark.open_clients(settings_from_mapping({"base_url": base_url}), base_url, None, 1) as d,
+    ):
+        snapshot = inventory.read_snapshot(d, engine.load_organizations(d, OrganizationSelector(all=True), ()), 4)
+    want = benchmark.expected_sync(8, 2)
+    assert want == {
+        "organizations": 8, "networks": 8, "administrators": 32, "saml_roles": 4, "saml_enabled": 2,
+        "login_security_read": 8, "two_factor_enforced": 6,
+    }  # fmt: skip
+    assert not snapshot.failed
+    assert sum(len(a.saml_roles) for a in snapshot.access.values()) == want["saml_roles"]
+    assert sum(a.saml_enabled for a in snapshot.access.values()) == want["saml_enabled"]
+    two_factor = sum(a.login_security["enforceTwoFactorAuth"] for a in snapshot.access.values())
+    assert two_factor == want["two_factor_enforced"]
+
+    created = {f"{kind}_created": want[kind] for kind in ("organizations", "networks", "administrators", "saml_roles")}
+    run = SimpleNamespace(outcomes={"rows changed": 52, **created}, stored=dict(want), rejected_429=0, failures=0)
+    assert benchmark.check_sync(run, 8, 2) == []
+    run.outcomes["saml_roles_created"], run.stored["saml_enabled"], run.rejected_429 = 0, 0, 3
+    assert benchmark.check_sync(run, 8, 2) == [
+        "0 saml_roles created, not 4",
+        "the inventory holds 0 saml enabled, not 2",
+        "3 429(s) reached it",
     ]
