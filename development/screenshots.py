@@ -15,6 +15,8 @@ PAGES = {
     "inventory-audit-2fa-off.png": "/plugins/meraki-users/administrators/?two_factor_auth_enabled=False",
     "inventory-organizations.png": "/plugins/meraki-users/organizations/",
     "inventory-networks.png": "/plugins/meraki-users/networks/",
+    "inventory-saml-roles.png": "/plugins/meraki-users/saml-roles/",
+    "inventory-login-security-not-compliant.png": "/plugins/meraki-users/organizations/?login_security_compliant=False",
 }
 
 
@@ -45,6 +47,10 @@ def main() -> None:
         page.click("table a >> text=alice@acme.example")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(IMAGES / "inventory-administrator-detail.png"), full_page=True)
+        page.goto(f"{args.base}/plugins/meraki-users/organizations/?organization_id=100002")
+        page.click("table a >> text=Globex")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(IMAGES / "inventory-organization-saml-roles.png"), full_page=True)
         page.goto(f"{args.base}/extras/jobs/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(IMAGES / "jobs-list.png"), full_page=True)

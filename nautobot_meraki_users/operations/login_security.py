@@ -57,7 +57,7 @@ class Rule:
     def describe(self) -> str:
         """The rule as a person reads it, e.g. `true`, `at most 30`, `between 5 and 10`."""
         if self.exact is not None:
-            return _text(self.exact)
+            return as_text(self.exact)
         if self.minimum is not None and self.maximum is not None:
             return f"between {self.minimum} and {self.maximum}"
         return f"at least {self.minimum}" if self.minimum is not None else f"at most {self.maximum}"
@@ -92,7 +92,13 @@ class EnforcementPlan:
     refused: list[str] = field(default_factory=list)
 
 
-def _text(value: object) -> str:
+def as_text(value: object) -> str:
+    """A login security value as a person reads it (JSON's words: true, false, [ranges]).
+
+    Example:
+        >>> as_text(False), as_text(["192.0.2.0/24"])
+        ('false', '[192.0.2.0/24]')
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
@@ -257,7 +263,7 @@ def plan_enforcement(record: dict, rules: tuple[Rule, ...], caller_addresses: tu
         wanted.pop(switch, None)
         wanted.pop(ranges_field, None)
         reason = (
-            f"its ranges {_text(ranges)} leave out {', '.join(outside)}, an address this Nautobot calls Meraki from"
+            f"its ranges {as_text(ranges)} leave out {', '.join(outside)}, an address this Nautobot calls Meraki from"
             if caller_addresses
             else "the addresses this Nautobot calls Meraki from are not known (setting egress_addresses)"
         )

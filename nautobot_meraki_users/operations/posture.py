@@ -15,7 +15,7 @@ from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.errors import DashboardError, failure_message
 from nautobot_meraki_users.operations.engine import api_disabled_message
-from nautobot_meraki_users.operations.login_security import Rule, check, flatten, plan_enforcement
+from nautobot_meraki_users.operations.login_security import Rule, as_text, check, flatten, plan_enforcement
 
 COMPLIANT = "compliant"
 NON_COMPLIANT = "non-compliant"
@@ -60,7 +60,7 @@ def counts(results: list[PostureResult]) -> dict[str, int]:
 
 
 def _describe(deviations: list[dict]) -> str:
-    return "; ".join(f"{d['field']} is {d['actual']!r}, the baseline wants {d['expected']}" for d in deviations)
+    return "; ".join(f"{d['field']} is {as_text(d['actual'])}, the baseline wants {d['expected']}" for d in deviations)
 
 
 def _read(dashboard: Dashboards, org: Organization) -> dict:
