@@ -131,45 +131,17 @@ def job_environment(
     return env
 
 
-def _upsert(model, lookup: dict, **values):
-    """The row matching `lookup`, created or changed to carry `values` (validated); untouched when it already does."""
-    row = model.objects.filter(**lookup).first() or model(**lookup)
-    if row._state.adding or any(getattr(row, key) != value for key, value in values.items()):
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.validated_save()
-    return row
-
-
 def ensure_dashboards(env: dict[str, str]) -> list[str]:
     """Create or update the ExternalIntegration of every connection `env` names, pointed at the stand-in.
 
     Each gets a SecretsGroup `<name> API` with a Secret `<name> API key` (provider Environment Variable, reading
-    `key_variable(n)`) as access type HTTP(S), secret type Token. Idempotent; returns the names.
+    `key_variable(n)`) as access type HTTP(S), secret type Token, as the development environment's connections
+    (development/demo_dashboards.py, whose function does it). Idempotent; returns the names.
     """
-    from nautobot.extras.choices import SecretsGroupAccessTypeChoices, SecretsGroupSecretTypeChoices
-    from nautobot.extras.models import ExternalIntegration, Secret, SecretsGroup, SecretsGroupAssociation
+    from demo_dashboards import ensure_dashboards as ensure
 
     names = [name for name in env.get(DASHBOARDS_VARIABLE, "").split(",") if name.strip()]
-    for number, name in enumerate(names, 1):
-        secret = _upsert(
-            Secret,
-            {"name": f"{name} API key"},
-            provider="environment-variable",
-            parameters={"variable": key_variable(number)},
-        )
-        group = _upsert(SecretsGroup, {"name": f"{name} API"})
-        _upsert(
-            SecretsGroupAssociation,
-            {
-                "secrets_group": group,
-                "access_type": SecretsGroupAccessTypeChoices.TYPE_HTTP,
-                "secret_type": SecretsGroupSecretTypeChoices.TYPE_TOKEN,
-            },
-            secret=secret,
-        )
-        _upsert(ExternalIntegration, {"name": name}, remote_url=env["MERAKI_BASE_URL"], secrets_group=group)
-    return names
+    return ensure(env["MERAKI_BASE_URL"], tuple((name, key_variable(n)) for n, name in enumerate(names, 1)))
 
 
 def _rss_mb(field_name: str) -> float:

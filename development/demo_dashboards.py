@@ -41,12 +41,18 @@ def _upsert(model, lookup: dict, **values):
     return row
 
 
-def ensure_dashboards(base_url: str) -> list[str]:
-    """Create or update the Secret, SecretsGroup and ExternalIntegration of every demo connection; their names."""
+def ensure_dashboards(
+    base_url: str, connections: tuple[tuple[str, str], ...] = DEMO_DASHBOARDS, timeout: int = TIMEOUT
+) -> list[str]:
+    """Create or update the Secret, SecretsGroup and ExternalIntegration of every connection; their names.
+
+    `connections`: (name, the environment variable its key is read from), the demo's by default (the bench has its
+    own).
+    """
     from nautobot.extras.choices import SecretsGroupAccessTypeChoices, SecretsGroupSecretTypeChoices
     from nautobot.extras.models import ExternalIntegration, Secret, SecretsGroup, SecretsGroupAssociation
 
-    for name, variable in DEMO_DASHBOARDS:
+    for name, variable in connections:
         secret = _upsert(
             Secret, {"name": f"{name} API key"}, provider="environment-variable", parameters={"variable": variable}
         )
@@ -60,8 +66,8 @@ def ensure_dashboards(base_url: str) -> list[str]:
             },
             secret=secret,
         )
-        _upsert(ExternalIntegration, {"name": name}, remote_url=base_url, secrets_group=group, timeout=TIMEOUT)
-    return [name for name, _ in DEMO_DASHBOARDS]
+        _upsert(ExternalIntegration, {"name": name}, remote_url=base_url, secrets_group=group, timeout=timeout)
+    return [name for name, _ in connections]
 
 
 def main() -> None:
