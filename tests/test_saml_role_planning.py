@@ -66,3 +66,13 @@ def test_a_bad_role_name_names_the_field(value, message):
     with pytest.raises(InputError) as raised:
         parse_role_name(value)
     assert str(raised.value).startswith(message)
+
+
+def test_port_tags_is_a_level_a_saml_role_job_accepts():
+    from nautobot_meraki_users.operations.admins import parse_access_request
+    from nautobot_meraki_users.operations.saml_roles import SAML_NETWORK_LEVELS
+
+    access = parse_access_request(
+        {"meraki_network_access": "port-tags"}, defaults=False, network_levels=SAML_NETWORK_LEVELS
+    )
+    assert access.network_access == "port-tags"

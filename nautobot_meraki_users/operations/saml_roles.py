@@ -20,7 +20,9 @@ from nautobot_meraki_users.operations.admins import (
 )
 
 SAML_ROLE_MAX_LENGTH = 255
-SAML_NETWORK_LEVELS = (*PRIVILEGE_LEVELS, "ssid-admin")  # what a SAML role's network privilege may be set to
+# What a SAML role's network privilege may be set to: API v1.42's values, and `port-tags`, which later API versions
+# accept (and answer as `port-tags` or `switchport`).
+SAML_NETWORK_LEVELS = (*PRIVILEGE_LEVELS, "ssid-admin", "port-tags")
 SAME_LEVEL = {"switchport": "port-tags"}  # the API answers either spelling for the same privilege
 
 
