@@ -426,14 +426,7 @@ def check_two_dashboards(run, organizations: int, outcome: str = "removed") -> l
                 f"{org_id}: through {dashboard or '?'} also seen by {list(also_seen_by)}, "
                 f"not through {want[0]} also seen by {list(want[1])}"
             )
-    if run.rejected_429:
-        problems.append(f"{run.rejected_429} 429(s) reached it")
-    if run.failures:
-        problems.append(f"{run.failures} organization(s) failed")
-    bad_statuses = [status for status in getattr(run, "statuses", []) if status != "SUCCESS"]
-    if bad_statuses:
-        problems.append(f"the job ended {', '.join(bad_statuses)}")
-    return problems
+    return problems + _run_problems(run)
 
 
 def _run_problems(run) -> list[str]:

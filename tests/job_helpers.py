@@ -107,3 +107,20 @@ class MerakiJobTestCase(JobTestCase):
     def outcomes(self, result) -> dict[str, str]:
         """organization_id -> outcome."""
         return {org["organization_id"]: org["outcome"] for org in result["organizations"]}
+
+
+def post_job_run(token: str, class_name: str, data: dict):
+    """POST /api/extras/jobs/<id>/run/ with a token, as a script would (the app's jobs enabled first)."""
+    from django.urls import reverse
+    from nautobot.extras.models import Job
+    from rest_framework.test import APIClient
+
+    Job.objects.filter(module_name=JOB_MODULE).update(enabled=True)
+    job = Job.objects.get(module_name=JOB_MODULE, job_class_name=class_name)
+    return APIClient().post(
+        reverse("extras-api:job-run", kwargs={"pk": job.pk}),
+        {"data": data},
+        format="json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+        HTTP_ACCEPT="application/json",
+    )

@@ -16,7 +16,7 @@ from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from job_helpers import BASE_URL, JobTestCase, MerakiJobTestCase
+from job_helpers import BASE_URL, JobTestCase, MerakiJobTestCase, post_job_run
 from meraki_standin import FakeDashboard
 from nautobot.extras.choices import (
     JobResultStatusChoices,
@@ -27,7 +27,9 @@ from nautobot.extras.models import ExternalIntegration, FileProxy, Job, Secret, 
 from nautobot.users.models import Token, User
 from rest_framework.test import APIClient
 
+from nautobot_meraki_users.jobs import DeleteUsers
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
+from nautobot_meraki_users.settings import load_settings
 
 SUCCESS = JobResultStatusChoices.STATUS_SUCCESS
 FAILURE = JobResultStatusChoices.STATUS_FAILURE
@@ -167,6 +169,16 @@ class AllAcrossConnectionsTest(TwoAccountsTestCase):
             sorted((r.path, r.account) for r in self.fake.writes),
             [("/organizations/100/admins", "default"), ("/organizations/300/admins", "second")],
         )
+
+
+class SharedRateBudgetTest(TwoAccountsTestCase):
+    def test_every_connection_spends_from_one_rate_budget(self):
+        """One per-IP budget for all connections (they leave from one Nautobot); per organization whatever the key."""
+        job = DeleteUsers()
+        with job.open_dashboards(load_settings(), {}) as dashboards:
+            limiters = {id(client._transport._limiter) for client in dashboards.clients}
+            self.assertEqual([client.name for client in dashboards.clients], [A, B])
+        self.assertEqual(len(limiters), 1)
 
 
 class FailedConnectionTest(TwoAccountsTestCase):
@@ -311,14 +323,7 @@ class FormPathTest(TwoAccountsTestCase):
         Job.objects.filter(module_name="nautobot_meraki_users.jobs").update(enabled=True)
 
     def post_run(self, class_name: str, data: dict):
-        job = Job.objects.get(module_name="nautobot_meraki_users.jobs", job_class_name=class_name)
-        return APIClient().post(
-            reverse("extras-api:job-run", kwargs={"pk": job.pk}),
-            {"data": data},
-            format="json",
-            HTTP_AUTHORIZATION=f"Token {self.token.key}",
-            HTTP_ACCEPT="application/json",
-        )
+        return post_job_run(self.token.key, class_name, data)
 
     def test_rest_refuses_an_unknown_connection_naming_the_field(self):
         response = self.post_run("DeleteUsers", {"user_email": LEAVER, "meraki_org_id": "all", "dashboard": "Nope"})

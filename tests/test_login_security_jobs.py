@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from django.urls import reverse
-from job_helpers import MerakiJobTestCase
+from job_helpers import MerakiJobTestCase, post_job_run
 from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import FileProxy, Job
+from nautobot.extras.models import FileProxy
 from nautobot.users.models import Token, User
-from rest_framework.test import APIClient
 
 from nautobot_meraki_users.models import MerakiOrganization
 
@@ -141,21 +139,14 @@ class EnforceLoginSecurityTest(LoginSecurityJobTestCase):
 
 class LoginSecurityFormTest(LoginSecurityJobTestCase):
     def test_rest_refuses_a_bad_baseline_or_none_naming_the_setting(self):
-        user = User.objects.create(username="form-user", is_superuser=True)
-        token = Token.objects.create(user=user)
-        Job.objects.filter(module_name="nautobot_meraki_users.jobs").update(enabled=True)
-        job = Job.objects.get(module_name="nautobot_meraki_users.jobs", job_class_name="EnforceLoginSecurity")
-        url = reverse("extras-api:job-run", kwargs={"pk": job.pk})
+        token = Token.objects.create(user=User.objects.create(username="form-user", is_superuser=True))
         for baseline, expected in (
             ({"minimumPasswordLength": {"min": 12}}, "login_security_baseline: minimumPasswordLength:"),
             ({}, "login_security_baseline: is empty"),
         ):
             with self.subTest(baseline=baseline):
                 self.set_config(login_security_baseline=baseline)
-                response = APIClient().post(
-                    url, {"data": {"meraki_org_id": "all", "dryrun": True}}, format="json",
-                    HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT="application/json",
-                )  # fmt: skip
+                response = post_job_run(token.key, "EnforceLoginSecurity", {"meraki_org_id": "all", "dryrun": True})
                 self.assertEqual(response.status_code, 400, response.content)
                 self.assertIn(expected, str(response.json()["errors"]))
         self.assertEqual(self.fake.requests, [])

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-from job_helpers import MerakiJobTestCase
+from job_helpers import MerakiJobTestCase, post_job_run
 from nautobot.extras.choices import JobResultStatusChoices
-from nautobot.extras.models import Job
 from nautobot.users.models import Token, User
-from rest_framework.test import APIClient
 
 from nautobot_meraki_users.models import MerakiSamlRole
 
@@ -119,15 +116,9 @@ class UpdateAndDeleteSamlRolesTest(SamlRoleJobTestCase):
 
 class SamlRoleFormTest(SamlRoleJobTestCase):
     def test_bad_input_is_answered_400_per_field_before_any_request(self):
-        user = User.objects.create(username="form-user", is_superuser=True)
-        token = Token.objects.create(user=user)
-        Job.objects.filter(module_name="nautobot_meraki_users.jobs").update(enabled=True)
-        job = Job.objects.get(module_name="nautobot_meraki_users.jobs", job_class_name="CreateSamlRoles")
-        response = APIClient().post(
-            reverse("extras-api:job-run", kwargs={"pk": job.pk}),
-            {"data": {"saml_role": "  ", "meraki_org_id": "all", "meraki_network_access": "owner", "dryrun": True}},
-            format="json", HTTP_AUTHORIZATION=f"Token {token.key}", HTTP_ACCEPT="application/json",
-        )  # fmt: skip
+        token = Token.objects.create(user=User.objects.create(username="form-user", is_superuser=True))
+        data = {"saml_role": "  ", "meraki_org_id": "all", "meraki_network_access": "owner", "dryrun": True}
+        response = post_job_run(token.key, "CreateSamlRoles", data)
         self.assertEqual(response.status_code, 400, response.content)
         errors = response.json()["errors"]
         self.assertIn("saml_role", errors)
