@@ -24,7 +24,10 @@ class MerakiUsersConfig(NautobotAppConfig):
     default_settings = dict(DEFAULTS)  # settings.DEFAULTS: every default in one place
     caching_config = {}
     jobs = "jobs.jobs"
-    searchable_models = ["merakiorganization", "merakinetwork", "merakiadministrator", "merakisamlrole"]
+    searchable_models = [
+        "merakiorganization", "merakinetwork", "merakiadministrator", "merakisamlrole", "accessprofile", "accessgrant",
+        "accessexemption",
+    ]  # fmt: skip
 
 
 config = MerakiUsersConfig

@@ -33,3 +33,21 @@ class AccountStatusChoices(ChoiceSet):
         (PENDING, "Pending"),
         (LOCKED, "Locked"),
     )
+
+
+class FindingChoices(ChoiceSet):
+    """What Check Meraki Access Drift found: how an organization differs from the access policy."""
+
+    MISSING = "missing"
+    DIFFERENT = "different"
+    UNMANAGED = "unmanaged"
+    EXPIRED = "expired"
+    UNRESOLVED = "unresolved"
+
+    CHOICES = (
+        (MISSING, "Missing (granted, not there)"),
+        (DIFFERENT, "Different (there with other access)"),
+        (UNMANAGED, "Unmanaged (there with no grant)"),
+        (EXPIRED, "Expired (the grant expired, the access is still there)"),
+        (UNRESOLVED, "Unresolved (the profile names a network or tag the organization lacks)"),
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -21,3 +24,12 @@ def formula_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+    """Rows as CSV text with a header line; cells that a spreadsheet would run as a formula are quoted."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({key: formula_safe(value) for key, value in row.items()} for row in rows)
+    return buffer.getvalue()

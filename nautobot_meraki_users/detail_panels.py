@@ -1,4 +1,4 @@
-"""Detail-page panels that are specific to the Meraki inventory."""
+"""Detail-page panels that are specific to the Meraki inventory and the access policy."""
 
 from urllib.parse import urlencode
 
@@ -87,4 +87,23 @@ class TagPrivilegesPanel(KeyValueTablePanel):
 
     def render_key(self, key, value, context):
         """Show the tag as written, without title-casing."""
+        return escape(key)
+
+
+class ProfilePrivilegesPanel(KeyValueTablePanel):
+    """An access profile's network (or tag) privileges: the network or tag as written -> access level."""
+
+    def __init__(self, *, field_name: str, key: str, **kwargs):
+        """Show the profile's `field_name` list, whose items name their target under `key`."""
+        self.field_name = field_name
+        self.key = key
+        super().__init__(**kwargs)
+
+    def get_data(self, context):
+        """The privileges as a target -> access mapping."""
+        profile = get_obj_from_context(context)
+        return {str(item.get(self.key)): item.get("access") for item in getattr(profile, self.field_name) or []}
+
+    def render_key(self, key, value, context):
+        """Show the network or tag as written, without title-casing."""
         return escape(key)

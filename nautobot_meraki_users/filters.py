@@ -1,4 +1,4 @@
-"""FilterSets of the Meraki inventory: UI lists, REST API, GraphQL and the audit questions.
+"""FilterSets of the Meraki inventory and the access policy: UI lists, REST API, GraphQL and the audit questions.
 
 Audit filters on administrators: `two_factor_auth_enabled=False` (2FA off), `inactive_since=<date>` (last
 active before that day, or never), `account_status=<status>`, `email_policy_violation=True` (the email does
@@ -16,10 +16,19 @@ from nautobot.apps.filters import (
     SearchFilter,
 )
 
-from nautobot_meraki_users.choices import AccountStatusChoices, OrgAccessChoices
+from nautobot_meraki_users.choices import AccountStatusChoices, FindingChoices, OrgAccessChoices
 from nautobot_meraki_users.errors import ConfigurationError
 from nautobot_meraki_users.inventory.email_policy import compliant_email_condition, configured_email_regex
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
+from nautobot_meraki_users.models import (
+    AccessExemption,
+    AccessFinding,
+    AccessGrant,
+    AccessProfile,
+    MerakiAdministrator,
+    MerakiNetwork,
+    MerakiOrganization,
+    MerakiSamlRole,
+)
 from nautobot_meraki_users.operations.login_security import check
 from nautobot_meraki_users.settings import load_settings
 
@@ -31,6 +40,28 @@ def organization_filter() -> NaturalKeyOrPKMultipleChoiceFilter:
         to_field_name="organization_id",
         label="Organization (Meraki ID or ID)",
     )
+
+
+def organizations_filter() -> NaturalKeyOrPKMultipleChoiceFilter:
+    """A filter on a grant's or exemption's organizations (Meraki ID or UUID); `all_organizations` ones not included."""
+    return NaturalKeyOrPKMultipleChoiceFilter(
+        field_name="organizations",
+        queryset=MerakiOrganization.objects.all(),
+        to_field_name="organization_id",
+        label="Organizations (Meraki ID or ID)",
+    )
+
+
+def profile_filter(field_name: str) -> NaturalKeyOrPKMultipleChoiceFilter:
+    """A filter on an access profile, given by its name or its UUID."""
+    return NaturalKeyOrPKMultipleChoiceFilter(
+        field_name=field_name, queryset=AccessProfile.objects.all(), to_field_name="name", label="Profile (name or ID)"
+    )
+
+
+def email_filter() -> MultiValueCharFilter:
+    """A filter on the person's email, exact but in any case (`email__ic` and the other lookups come with it)."""
+    return MultiValueCharFilter(lookup_expr="iexact", label="Email (exact, case-insensitive)")
 
 
 def dashboard_filter(field_name: str) -> MultiValueCharFilter:
@@ -176,3 +207,56 @@ class MerakiSamlRoleFilterSet(NautobotFilterSet):
     class Meta:
         model = MerakiSamlRole
         fields = ["id", "role_id", "organization", "role", "org_access", "last_seen", "tags"]
+
+
+class AccessProfileFilterSet(NautobotFilterSet):
+    """Filter access profiles by name or org access; `q` searches name and description."""
+
+    q = SearchFilter(filter_predicates={"name": "icontains", "description": "icontains"})
+    org_access = MultipleChoiceFilter(choices=OrgAccessChoices, label="Organization access")
+
+    class Meta:
+        model = AccessProfile
+        fields = ["id", "name", "description", "org_access", "tags"]
+
+
+class AccessGrantFilterSet(NautobotFilterSet):
+    """Filter access grants by email, profile, organization, expiry; `q` searches email, name and reason."""
+
+    q = SearchFilter(filter_predicates={"email": "icontains", "name": "icontains", "reason": "icontains"})
+    email = email_filter()
+    profile = profile_filter("profile")
+    organizations = organizations_filter()
+
+    class Meta:
+        model = AccessGrant
+        fields = ["id", "email", "name", "user", "profile", "organizations", "all_organizations", "expires", "reason",
+                  "tags"]  # fmt: skip
+
+
+class AccessExemptionFilterSet(NautobotFilterSet):
+    """Filter access exemptions by email or organization; `q` searches email and reason."""
+
+    q = SearchFilter(filter_predicates={"email": "icontains", "reason": "icontains"})
+    email = email_filter()
+    organizations = organizations_filter()
+
+    class Meta:
+        model = AccessExemption
+        fields = ["id", "email", "organizations", "all_organizations", "reason", "tags"]
+
+
+class AccessFindingFilterSet(NautobotFilterSet):
+    """Filter access findings by organization, finding, email, grant, the grant's profile, or when found."""
+
+    q = SearchFilter(
+        filter_predicates={"email": "icontains", "message": "icontains", "organization__name": "icontains"}
+    )
+    organization = organization_filter()
+    finding = MultipleChoiceFilter(choices=FindingChoices)
+    email = email_filter()
+    profile = profile_filter("grant__profile")
+
+    class Meta:
+        model = AccessFinding
+        fields = ["id", "organization", "email", "finding", "expected", "actual", "grant", "message", "found"]

@@ -1,19 +1,33 @@
-"""Filter forms of the Meraki inventory lists. The inventory is read-only, so there are no create/edit forms."""
+"""Forms: filters of every list; add/edit forms of the access policy (the inventory is read-only)."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from nautobot.apps.constants import BOOLEAN_WITH_BLANK_CHOICES
 from nautobot.apps.forms import (
     DatePicker,
+    DynamicModelChoiceField,
     DynamicModelMultipleChoiceField,
+    JSONField,
     MultiValueCharField,
     NautobotFilterForm,
+    NautobotModelForm,
     StaticSelect2,
     StaticSelect2Multiple,
     TagFilterField,
 )
 
-from nautobot_meraki_users.choices import AccountStatusChoices, OrgAccessChoices
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
+from nautobot_meraki_users.choices import AccountStatusChoices, FindingChoices, OrgAccessChoices
+from nautobot_meraki_users.models import (
+    AccessExemption,
+    AccessFinding,
+    AccessGrant,
+    AccessProfile,
+    MerakiAdministrator,
+    MerakiNetwork,
+    MerakiOrganization,
+    MerakiSamlRole,
+    scope_errors,
+)
 
 
 def boolean_filter_field(label: str) -> forms.NullBooleanField:
@@ -111,3 +125,140 @@ class MerakiSamlRoleFilterForm(NautobotFilterForm):
         choices=OrgAccessChoices, required=False, label="Organization access", widget=StaticSelect2Multiple()
     )
     tags = TagFilterField(model)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The access policy
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def profile_filter_field() -> DynamicModelMultipleChoiceField:
+    """A picker of access profiles that submits their names, as the `profile` filter accepts."""
+    return DynamicModelMultipleChoiceField(queryset=AccessProfile.objects.all(), to_field_name="name", required=False)
+
+
+class AccessProfileForm(NautobotModelForm):
+    """Add or edit an access profile; the privileges are JSON lists."""
+
+    network_privileges = JSONField(
+        required=False,
+        label="Network privileges",
+        help_text='A list of {"network": name or Meraki ID, "access": level}.',
+    )
+    tag_privileges = JSONField(
+        required=False, label="Tag privileges", help_text='A list of {"tag": name, "access": level}.'
+    )
+
+    class Meta:
+        model = AccessProfile
+        fields = ["name", "description", "org_access", "network_privileges", "tag_privileges", "tags"]
+
+    def clean_network_privileges(self) -> list:
+        """An empty box means no network privileges."""
+        return self.cleaned_data["network_privileges"] or []
+
+    def clean_tag_privileges(self) -> list:
+        """An empty box means no tag privileges."""
+        return self.cleaned_data["tag_privileges"] or []
+
+
+class ScopeFormMixin:
+    """clean(): where the grant or exemption applies, by the same rules as the REST API (`scope_errors`)."""
+
+    def clean(self):
+        """The usual checks, then organizations / all_organizations and collisions with the person's other records."""
+        super().clean()
+        cleaned = self.cleaned_data
+        errors = scope_errors(
+            self._meta.model,
+            email=cleaned.get("email") or "",
+            organizations=cleaned.get("organizations") or [],
+            all_organizations=bool(cleaned.get("all_organizations")),
+            instance_pk=self.instance.pk if self.instance.present_in_database else None,
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
+        return cleaned
+
+
+class AccessGrantForm(ScopeFormMixin, NautobotModelForm):
+    """Add or edit an access grant."""
+
+    user = DynamicModelChoiceField(queryset=get_user_model().objects.all(), required=False, label="Nautobot user")
+    profile = DynamicModelChoiceField(queryset=AccessProfile.objects.all())
+    organizations = DynamicModelMultipleChoiceField(queryset=MerakiOrganization.objects.all(), required=False)
+    expires = forms.DateField(
+        required=False, widget=DatePicker(), help_text="The last day of the access; empty: no expiry."
+    )
+
+    class Meta:
+        model = AccessGrant
+        fields = ["email", "name", "user", "profile", "organizations", "all_organizations", "expires", "reason", "tags"]
+
+
+class AccessExemptionForm(ScopeFormMixin, NautobotModelForm):
+    """Add or edit an access exemption."""
+
+    organizations = DynamicModelMultipleChoiceField(queryset=MerakiOrganization.objects.all(), required=False)
+
+    class Meta:
+        model = AccessExemption
+        fields = ["email", "organizations", "all_organizations", "reason", "tags"]
+
+
+class AccessProfileFilterForm(NautobotFilterForm):
+    """Filter the access profile list."""
+
+    model = AccessProfile
+    field_order = ["q", "name", "org_access", "tags"]
+
+    q = forms.CharField(required=False, label="Search")
+    name = MultiValueCharField(required=False)
+    org_access = forms.MultipleChoiceField(
+        choices=OrgAccessChoices, required=False, label="Organization access", widget=StaticSelect2Multiple()
+    )
+    tags = TagFilterField(model)
+
+
+class AccessGrantFilterForm(NautobotFilterForm):
+    """Filter the access grant list."""
+
+    model = AccessGrant
+    field_order = ["q", "email", "profile", "organizations", "all_organizations", "tags"]
+
+    q = forms.CharField(required=False, label="Search")
+    email = MultiValueCharField(required=False, label="Email (exact, any case)")
+    profile = profile_filter_field()
+    organizations = DynamicModelMultipleChoiceField(
+        queryset=MerakiOrganization.objects.all(), to_field_name="organization_id", required=False
+    )
+    all_organizations = boolean_filter_field("All organizations")
+    tags = TagFilterField(model)
+
+
+class AccessExemptionFilterForm(NautobotFilterForm):
+    """Filter the access exemption list."""
+
+    model = AccessExemption
+    field_order = ["q", "email", "organizations", "all_organizations", "tags"]
+
+    q = forms.CharField(required=False, label="Search")
+    email = MultiValueCharField(required=False, label="Email (exact, any case)")
+    organizations = DynamicModelMultipleChoiceField(
+        queryset=MerakiOrganization.objects.all(), to_field_name="organization_id", required=False
+    )
+    all_organizations = boolean_filter_field("All organizations")
+    tags = TagFilterField(model)
+
+
+class AccessFindingFilterForm(NautobotFilterForm):
+    """Filter the access finding list."""
+
+    model = AccessFinding
+    field_order = ["q", "organization", "finding", "email", "profile"]
+
+    q = forms.CharField(required=False, label="Search")
+    organization = organization_filter_field()
+    finding = forms.MultipleChoiceField(choices=FindingChoices, required=False, widget=StaticSelect2Multiple())
+    email = MultiValueCharField(required=False, label="Email (exact, any case)")
+    profile = profile_filter_field()

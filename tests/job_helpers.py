@@ -124,3 +124,33 @@ def post_job_run(token: str, class_name: str, data: dict):
         HTTP_AUTHORIZATION=f"Token {token}",
         HTTP_ACCEPT="application/json",
     )
+
+
+def _enqueue_in_process(original):
+    """JobResult.enqueue_job that runs the job at once in this process, like a worker would."""
+
+    def enqueue(cls, *args, **kwargs):
+        kwargs["synchronous"] = True
+        return original(cls, *args, **kwargs)
+
+    return classmethod(enqueue)
+
+
+def run_through_rest(token: str, class_name: str, data: dict):
+    """A REST run (POST .../run/) with a stand-in worker: the job runs in this process after the 201.
+
+    Returns the response and the run's JobResult (None when the run was refused).
+    """
+    from nautobot.extras.models import Job, JobResult
+
+    original = JobResult.enqueue_job.__func__
+    with (
+        mock.patch("nautobot.extras.api.views.get_worker_count", return_value=1),
+        mock.patch.object(JobResult, "enqueue_job", _enqueue_in_process(original)),
+    ):
+        response = post_job_run(token, class_name, data)
+    job = Job.objects.get(module_name=JOB_MODULE, job_class_name=class_name)
+    job_result = JobResult.objects.filter(job_model=job).order_by("date_created").last()
+    if job_result is not None:
+        job_result.refresh_from_db()
+    return response, job_result

@@ -32,11 +32,14 @@ class JobRunApiValidationTest(TestCase):
         self.assertEqual(
             [(j.job_class_name, j.name, j.grouping) for j in jobs],
             [
+                ("AdoptAccessPolicy", "Adopt Current Meraki Access", "Meraki Users"),
+                ("CheckAccessDrift", "Check Meraki Access Drift", "Meraki Users"),
                 ("CheckLoginSecurity", "Check Meraki Login Security", "Meraki Users"),
                 ("CreateSamlRoles", "Create Meraki SAML Role", "Meraki Users"),
                 ("CreateUsers", "Create Meraki User", "Meraki Users"),
                 ("DeleteSamlRoles", "Delete Meraki SAML Role", "Meraki Users"),
                 ("DeleteUsers", "Delete Meraki User", "Meraki Users"),
+                ("EnforceAccessPolicy", "Enforce Meraki Access Policy", "Meraki Users"),
                 ("EnforceLoginSecurity", "Enforce Meraki Login Security", "Meraki Users"),
                 ("ImportUsers", "Import Meraki Users", "Meraki Users"),
                 ("ListUsers", "List Meraki Users", "Meraki Users"),
@@ -45,7 +48,7 @@ class JobRunApiValidationTest(TestCase):
                 ("UpdateUsers", "Update Meraki User", "Meraki Users"),
             ],
         )
-        read_only = ("ListUsers", "CheckLoginSecurity")
+        read_only = ("ListUsers", "CheckLoginSecurity", "CheckAccessDrift")
         self.assertTrue(all(j.supports_dryrun for j in jobs if j.job_class_name not in read_only))
         self.assertFalse(any(j.has_sensitive_variables for j in jobs))
 

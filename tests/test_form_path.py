@@ -8,10 +8,9 @@ for the worker by patching `get_worker_count` and running the enqueued job in-pr
 from __future__ import annotations
 
 import json
-from unittest import mock
 
 from django.urls import reverse
-from job_helpers import API_KEY, MerakiJobTestCase
+from job_helpers import API_KEY, MerakiJobTestCase, run_through_rest
 from nautobot.extras.choices import JobResultStatusChoices
 from nautobot.extras.models import Job, JobResult
 from nautobot.users.models import Token, User
@@ -28,16 +27,6 @@ BAD_SETTINGS = {
         "api_key_secrets_group: there is no SecretsGroup named 'No Such Group'",
     ),
 }
-
-
-def _enqueue_in_process(original):
-    """JobResult.enqueue_job that runs the job at once in this process, like a worker would."""
-
-    def enqueue(cls, *args, **kwargs):
-        kwargs["synchronous"] = True
-        return original(cls, *args, **kwargs)
-
-    return classmethod(enqueue)
 
 
 class FormPathTestCase(MerakiJobTestCase):
@@ -64,16 +53,7 @@ class FormPathTestCase(MerakiJobTestCase):
 
     def run_through_rest(self, class_name: str, data: dict) -> tuple[int, JobResult | None]:
         """A REST run with a stand-in worker: the job runs in this process after the 201."""
-        original = JobResult.enqueue_job.__func__
-        with (
-            mock.patch("nautobot.extras.api.views.get_worker_count", return_value=1),
-            mock.patch.object(JobResult, "enqueue_job", _enqueue_in_process(original)),
-        ):
-            response = self.post_run(class_name, data)
-        job_result = JobResult.objects.filter(job_model=self.job(class_name)).order_by("date_created").last()
-        if job_result is not None:
-            job_result.refresh_from_db()
-        return response, job_result
+        return run_through_rest(self.token.key, class_name, data)
 
     def post_ui_form(self, class_name: str, data: dict):
         """POST the Jobs UI run form with the Django test client, as a browser would."""

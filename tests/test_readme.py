@@ -20,7 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 TASKS_SOURCE = (ROOT / "tasks.py").read_text()
 SYSTEM_COMMANDS = {"curl", "pip", "export"}  # documented system commands a newcomer has
-NUMBER_WORDS = {4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven"}
+NUMBER_WORDS = {
+    4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine", 10: "ten", 11: "eleven", 12: "twelve",
+    13: "thirteen", 14: "fourteen", 15: "fifteen", 16: "sixteen",
+}  # fmt: skip
 
 
 def load_tasks():
@@ -92,11 +95,9 @@ def test_readme_dev_sh_tasks_exist():
 
 
 def test_readme_counts_the_jobs_from_jobs_py():
-    tree = ast.parse((ROOT / "nautobot_meraki_users" / "jobs" / "__init__.py").read_text())
-    [jobs] = [
-        node.value for node in tree.body if isinstance(node, ast.Assign) and node.targets[0].id == "jobs"
-    ]  # the `jobs = [...]` list that register_jobs() receives
-    assert f"enable the {NUMBER_WORDS[len(jobs.elts)]} jobs" in README
+    from nautobot_meraki_users.jobs import jobs  # the list that register_jobs() receives
+
+    assert f"enable the {NUMBER_WORDS[len(jobs)]} jobs" in README
 
 
 def test_placeholder_nautobot_token_is_not_the_standin_meraki_key():
@@ -147,19 +148,10 @@ def test_start_creates_the_user_the_jobs_and_the_connections_in_one_shell_start_
 
 
 def job_variables() -> dict[str, set[str]]:
-    """Each job class of jobs/__init__.py and the data keys (variables) its body declares."""
-    tree = ast.parse((ROOT / "nautobot_meraki_users" / "jobs" / "__init__.py").read_text())
-    return {
-        node.name: {
-            item.targets[0].id
-            for item in node.body
-            if isinstance(item, ast.Assign)
-            and isinstance(item.value, ast.Call)
-            and isinstance(item.targets[0], ast.Name)
-        }
-        for node in tree.body
-        if isinstance(node, ast.ClassDef)
-    }
+    """Each registered job class and the data keys (variables) it declares."""
+    from nautobot_meraki_users.jobs import jobs
+
+    return {job.__name__: set(job._get_vars()) for job in jobs}
 
 
 def test_readme_runjob_commands_send_json_the_jobs_accept():

@@ -1,12 +1,24 @@
-"""REST serializers of the Meraki inventory."""
+"""REST serializers of the Meraki inventory (read-only) and of the access policy (writeable)."""
 
 import json
 
-from nautobot.apps.api import NautobotModelSerializer, TaggedModelSerializerMixin
+from nautobot.apps.api import NautobotModelSerializer, TaggedModelSerializerMixin, ValidatedModelSerializer
 from rest_framework import serializers
 
+from nautobot_meraki_users.choices import OrgAccessChoices
 from nautobot_meraki_users.csv_safety import formula_safe
-from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
+from nautobot_meraki_users.models import (
+    AccessExemption,
+    AccessFinding,
+    AccessGrant,
+    AccessProfile,
+    MerakiAdministrator,
+    MerakiNetwork,
+    MerakiOrganization,
+    MerakiSamlRole,
+    scope_errors,
+)
+from nautobot_meraki_users.operations.policy import org_access_error, privilege_errors
 
 
 class FormulaSafeCSVMixin:
@@ -77,4 +89,148 @@ class MerakiSamlRoleSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, 
 
     class Meta:
         model = MerakiSamlRole
+        fields = "__all__"
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The access policy. `org_access` and `finding` are plain strings (as on administrators), not {"value", "label"}.
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+class OrgAccessField(serializers.ChoiceField):
+    """An organization access level, read and written as a plain string; OPTIONS lists the levels."""
+
+    def __init__(self, **kwargs):
+        """A choice of OrgAccessChoices."""
+        super().__init__(choices=OrgAccessChoices.CHOICES, **kwargs)
+
+    def to_internal_value(self, data):
+        """The level, or a 400 that lists the known levels."""
+        error = org_access_error(data)
+        if error:
+            raise serializers.ValidationError(f"{error} Choose one of those levels.")
+        return data
+
+
+class AccessProfileSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, NautobotModelSerializer):
+    """An access profile: org access plus network privileges (by network name or ID) and tag privileges."""
+
+    org_access = OrgAccessField(help_text="full, read-only, enterprise or none.")
+    network_privileges = PrivilegesField(
+        required=False, help_text='A list of {"network": name or ID, "access": level}.'
+    )
+    tag_privileges = PrivilegesField(required=False, help_text='A list of {"tag": name, "access": level}.')
+
+    class Meta:
+        model = AccessProfile
+        fields = "__all__"
+
+    def validate_network_privileges(self, value: object) -> object:
+        """Refuse network privileges that are not a list of {network, access} with known levels."""
+        return _checked_privileges(value, "network")
+
+    def validate_tag_privileges(self, value: object) -> object:
+        """Refuse tag privileges that are not a list of {tag, access} with known levels."""
+        return _checked_privileges(value, "tag")
+
+
+def _checked_privileges(value: object, key: str) -> object:
+    errors = privilege_errors(value, key)
+    if errors:
+        raise serializers.ValidationError(errors)
+    return value
+
+
+class ScopeCheckMixin:
+    """Check where a grant or exemption applies (`scope_errors`): before saving, and again after.
+
+    The second check catches the collision of two records of one request (a list or a CSV of several rows): each
+    passes validation alone; the request runs in a transaction, so the refusal undoes the whole request.
+    """
+
+    def validate(self, attrs):
+        """The model's checks, then organizations / all_organizations and collisions."""
+        attrs = super().validate(attrs)
+        instance = self.instance
+
+        def value(name: str, default):
+            if name in attrs:
+                return attrs[name]
+            if instance is None:
+                return default
+            return instance.organizations.all() if name == "organizations" else getattr(instance, name)
+
+        errors = scope_errors(
+            self.Meta.model,
+            email=value("email", ""),
+            organizations=value("organizations", []),
+            all_organizations=value("all_organizations", False),
+            instance_pk=getattr(instance, "pk", None),
+        )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def to_representation(self, instance):
+        """In CSV, `organizations` is a column of Meraki organization IDs ("100,200"), which CSV import reads back.
+
+        Nautobot leaves many-to-many fields out of CSV; without this an export could not be imported again.
+        """
+        data = super().to_representation(instance)
+        if self._is_csv_request():
+            ids = sorted(org.organization_id for org in instance.organizations.all())
+            data["organizations"] = formula_safe(",".join(ids))
+        return data
+
+    def create(self, validated_data):
+        """Create, then refuse a collision with a record saved earlier in the same request."""
+        return self._recheck(super().create(validated_data))
+
+    def update(self, instance, validated_data):
+        """Update, then refuse a collision with a record saved earlier in the same request."""
+        return self._recheck(super().update(instance, validated_data))
+
+    def _recheck(self, instance):
+        errors = scope_errors(
+            type(instance),
+            email=instance.email,
+            organizations=instance.organizations.all(),
+            all_organizations=instance.all_organizations,
+            instance_pk=instance.pk,
+        )
+        if errors:
+            raise serializers.ValidationError({field: [message] for field, message in errors.items()})
+        return instance
+
+
+class AccessGrantSerializer(ScopeCheckMixin, FormulaSafeCSVMixin, TaggedModelSerializerMixin, NautobotModelSerializer):
+    """A person's profile in some organizations (or all).
+
+    `profile` is given by ID or `{"name": ...}`, `organizations` by ID or `{"organization_id": ...}`.
+    """
+
+    class Meta:
+        model = AccessGrant
+        fields = "__all__"
+        default_m2m_fields = ["organizations"]  # shown by default: where it applies is the point of the record
+
+
+class AccessExemptionSerializer(
+    ScopeCheckMixin, FormulaSafeCSVMixin, TaggedModelSerializerMixin, NautobotModelSerializer
+):
+    """A person the policy leaves alone in some organizations (or all)."""
+
+    class Meta:
+        model = AccessExemption
+        fields = "__all__"
+        default_m2m_fields = ["organizations"]  # shown by default: where it applies is the point of the record
+
+
+class AccessFindingSerializer(FormulaSafeCSVMixin, ValidatedModelSerializer):
+    """One difference between the policy and an organization (read-only: Check Meraki Access Drift writes them)."""
+
+    finding = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = AccessFinding
         fields = "__all__"

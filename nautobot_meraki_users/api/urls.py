@@ -9,5 +9,9 @@ router.register("organizations", views.MerakiOrganizationViewSet)
 router.register("networks", views.MerakiNetworkViewSet)
 router.register("administrators", views.MerakiAdministratorViewSet)
 router.register("saml-roles", views.MerakiSamlRoleViewSet)
+router.register("access-profiles", views.AccessProfileViewSet)
+router.register("access-grants", views.AccessGrantViewSet)
+router.register("access-exemptions", views.AccessExemptionViewSet)
+router.register("access-findings", views.AccessFindingViewSet)
 
 urlpatterns = router.urls

@@ -38,6 +38,7 @@ class Dashboards:
         self._known = known or (lambda names: {})
         self._route: dict[str, Dashboard] = {}
         self._organizations: list[Organization] | None = None
+        self._owners: dict[int, str] = {}
 
     def close(self) -> None:
         """Release every connection's HTTP connections."""
@@ -95,6 +96,19 @@ class Dashboards:
             return self._route[organization_id]
         except KeyError:
             raise DashboardError(f"organization {organization_id}: no Dashboard connection reaches it.") from None
+
+    def key_owner(self, organization_id: str) -> str:
+        """The email of the person whose API key reaches the organization (`GET /administered/identities/me`).
+
+        Read once per connection. Raises DashboardError when it cannot be read, or when Meraki names no email.
+        """
+        client = self.client_for(organization_id)
+        if id(client) not in self._owners:
+            email = str(client.identity().get("email") or "")
+            if not email:
+                raise DashboardError(f"dashboard {client.name}: the API key's owner has no email in Meraki's answer.")
+            self._owners[id(client)] = email
+        return self._owners[id(client)]
 
     # The Dashboard methods the engine and the sync call, each routed to the organization's connection.
 

@@ -5,14 +5,12 @@ Their data keys are a public REST contract (`POST /api/extras/jobs/<id>/run/`): 
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from django.utils import timezone
 from nautobot.apps.jobs import ChoiceVar, DryRunVar, FileVar, StringVar, register_jobs
 
-from nautobot_meraki_users.csv_safety import formula_safe
+from nautobot_meraki_users.csv_safety import to_csv
 from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.inventory import sync
 from nautobot_meraki_users.jobs.base import (
@@ -23,7 +21,8 @@ from nautobot_meraki_users.jobs.base import (
     removed_admins,
     safe_selector,
 )
-from nautobot_meraki_users.jobs.fields import DashboardVar, NetworksVar, OrganizationsVar
+from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar, dashboard_var
+from nautobot_meraki_users.jobs.policy import POLICY_JOBS, AdoptAccessPolicy, CheckAccessDrift, EnforceAccessPolicy
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiOrganization
 from nautobot_meraki_users.operations import csv_import, engine, inputs, posture
@@ -36,6 +35,8 @@ from nautobot_meraki_users.operations.admins import (
 from nautobot_meraki_users.operations.resources import SAML_ROLES
 from nautobot_meraki_users.operations.saml_roles import SAML_NETWORK_LEVELS
 from nautobot_meraki_users.settings import AppSettings, connection_names, load_settings
+
+__all__ = ["AdoptAccessPolicy", "CheckAccessDrift", "EnforceAccessPolicy", "jobs", "to_csv"]
 
 name = GROUPING  # the Jobs UI groups this module's jobs under "Meraki Users"
 
@@ -50,16 +51,7 @@ LIST_PERMISSION_MESSAGE = (
     f"permission: you may not view Meraki administrators ({VIEW_ADMINISTRATORS}), and this job lists them. "
     "Ask a Nautobot administrator to grant you that permission."
 )
-DASHBOARD_HELP = (
-    "Optional: the Dashboard connection to work through (an ExternalIntegration named in the app's 'dashboards' "
-    "setting). Blank: every configured connection."
-)
 SYNC_LOG_LINES = 500  # a first sync of a large estate logs its first changes one by one, then a count
-
-
-def dashboard_var() -> DashboardVar:
-    """The optional `dashboard` input every job has."""
-    return DashboardVar(label="Dashboard", description=DASHBOARD_HELP, required=False)
 
 
 class CreateUsers(AdminOperationJob):
@@ -94,7 +86,7 @@ class CreateUsers(AdminOperationJob):
         """Check every input; returns (selector, AdminRequest)."""
         return inputs.parse_create(data, app_settings)
 
-    def run(self, dryrun=False, **data):  # noqa: D102
+    def run(self, dryrun=False, **data):
         return self.run_admin_operation("create", data, dryrun)
 
 
@@ -142,7 +134,7 @@ class UpdateUsers(AdminOperationJob):
         """Check every input; returns (selector, AdminRequest)."""
         return inputs.parse_update(data, app_settings)
 
-    def run(self, dryrun=False, **data):  # noqa: D102
+    def run(self, dryrun=False, **data):
         return self.run_admin_operation("update", data, dryrun)
 
     def check_report(self, report: engine.Report, email: str) -> None:
@@ -170,7 +162,7 @@ class DeleteUsers(AdminOperationJob):
         """Check every input; returns (selector, email)."""
         return inputs.parse_delete(data, app_settings)
 
-    def run(self, dryrun=False, **data):  # noqa: D102
+    def run(self, dryrun=False, **data):
         return self.run_admin_operation("delete", data, dryrun)
 
 
@@ -192,7 +184,7 @@ class ListUsers(MerakiUsersJob):
         """Check every input; returns (selector, email or None)."""
         return inputs.parse_list(data, app_settings)
 
-    def run(self, **data):  # noqa: D102
+    def run(self, **data):
         def body():
             if self.user is None or not self.user.has_perm(VIEW_ADMINISTRATORS):
                 # The result and the CSV hold the admin directory: only for those who may view the inventory's.
@@ -240,7 +232,7 @@ class ImportUsers(MerakiUsersJob):
         if data.get("csv_file") in (None, ""):
             raise InputError([FieldError("csv_file", "is required. Upload a CSV file.")])
 
-    def run(self, csv_file=None, dryrun=False, dashboard=""):  # noqa: D102
+    def run(self, csv_file=None, dryrun=False, dashboard=""):
         dryrun = as_bool(dryrun)
 
         def body():
@@ -294,7 +286,7 @@ class SyncInventory(MerakiUsersJob):
     def parse_input(cls, data: dict, app_settings: AppSettings):
         """Nothing to check: the sync reads every allowed organization."""
 
-    def run(self, dryrun=False, dashboard=""):  # noqa: D102
+    def run(self, dryrun=False, dashboard=""):
         dryrun = as_bool(dryrun)
 
         def body():
@@ -383,7 +375,7 @@ class CreateSamlRoles(SamlRoleOperationJob):
         """Check every input; returns (selector, RoleRequest)."""
         return inputs.parse_saml_create(data, app_settings)
 
-    def run(self, dryrun=False, **data):  # noqa: D102
+    def run(self, dryrun=False, **data):
         return self.run_admin_operation("create", data, dryrun)
 
 
@@ -420,7 +412,7 @@ class UpdateSamlRoles(SamlRoleOperationJob):
         """Check every input; returns (selector, RoleRequest)."""
         return inputs.parse_saml_update(data, app_settings)
 
-    def run(self, dryrun=False, **data):  # noqa: D102
+    def run(self, dryrun=False, **data):
         return self.run_admin_operation("update", data, dryrun)
 
     def check_report(self, report: engine.Report, email: str) -> None:
@@ -448,7 +440,7 @@ class DeleteSamlRoles(SamlRoleOperationJob):
         """Check every input; returns (selector, role name)."""
         return inputs.parse_saml_delete(data, app_settings)
 
-    def run(self, dryrun=False, **data):  # noqa: D102
+    def run(self, dryrun=False, **data):
         return self.run_admin_operation("delete", data, dryrun)
 
 
@@ -541,7 +533,7 @@ class CheckLoginSecurity(LoginSecurityJob):
         has_sensitive_variables = False
         field_order = ["meraki_org_id", "dashboard"]
 
-    def run(self, **data):  # noqa: D102
+    def run(self, **data):
         return self.run_posture(data, None)
 
 
@@ -560,21 +552,14 @@ class EnforceLoginSecurity(LoginSecurityJob):
         has_sensitive_variables = False
         field_order = ["meraki_org_id", "dashboard", "dryrun"]
 
-    def run(self, dryrun=False, **data):  # noqa: D102
+    def run(self, dryrun=False, **data):
         return self.run_posture(data, as_bool(dryrun))
-
-
-def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
-    """Rows as CSV text with a header line; cells that a spreadsheet would run as a formula are quoted."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({key: formula_safe(value) for key, value in row.items()} for row in rows)
-    return buffer.getvalue()
 
 
 jobs = [
     CreateUsers, UpdateUsers, DeleteUsers, ListUsers, ImportUsers, SyncInventory, CheckLoginSecurity,
-    EnforceLoginSecurity, CreateSamlRoles, UpdateSamlRoles, DeleteSamlRoles,
+    EnforceLoginSecurity, CreateSamlRoles, UpdateSamlRoles, DeleteSamlRoles, *POLICY_JOBS,
 ]  # fmt: skip
+for _job in POLICY_JOBS:  # defined in jobs/policy.py; one module path for every job (runjob, the Jobs UI, REST)
+    _job.__module__ = __name__
 register_jobs(*jobs)

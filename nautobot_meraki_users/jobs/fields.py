@@ -146,3 +146,14 @@ class DashboardVar(StringVar):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", StaticSelect2(choices=dashboard_choices))
         super().__init__(*args, **kwargs)
+
+
+DASHBOARD_HELP = (
+    "Optional: the Dashboard connection to work through (an ExternalIntegration named in the app's 'dashboards' "
+    "setting). Blank: every configured connection."
+)
+
+
+def dashboard_var() -> DashboardVar:
+    """The optional `dashboard` input every job has."""
+    return DashboardVar(label="Dashboard", description=DASHBOARD_HELP, required=False)

@@ -9,11 +9,13 @@ still there), `unresolved` (the profile names a network or tag this organization
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.operations.admins import (
+    ORG_ACCESS_LEVELS,
+    PRIVILEGE_LEVELS,
     check_tags,
     describe_access,
     find_admin,
@@ -24,6 +26,42 @@ from nautobot_meraki_users.operations.admins import (
 MISSING, DIFFERENT, UNMANAGED, EXPIRED, UNRESOLVED = "missing", "different", "unmanaged", "expired", "unresolved"
 FINDINGS = (MISSING, DIFFERENT, UNMANAGED, EXPIRED, UNRESOLVED)
 NO_ACCESS = "no access"
+
+
+def privilege_errors(value: object, key: str) -> list[str]:
+    """What is wrong with a profile's privileges: a list of `{key: name, "access": level}` with known levels.
+
+    Example:
+        >>> privilege_errors([{"network": "HQ", "access": "full"}], "network")
+        []
+        >>> privilege_errors([{"network": "HQ", "access": "owner"}], "network")
+        ["item 1: access 'owner' is not one of full, read-only, guest-ambassador, monitor-only."]
+    """
+    if not isinstance(value, list):
+        return [f'must be a list of {{"{key}": ..., "access": ...}}, not {type(value).__name__}.']
+    errors = []
+    seen: set[str] = set()
+    for position, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or set(item) != {key, "access"}:
+            errors.append(f'item {position}: must be {{"{key}": ..., "access": ...}} (exactly those two keys).')
+            continue
+        name, level = item[key], item["access"]
+        if not isinstance(name, str) or not name.strip():
+            errors.append(f"item {position}: {key} must be a non-empty name.")
+        elif name.strip().casefold() in seen:
+            errors.append(f"item {position}: {key} {name!r} is listed twice.")
+        else:
+            seen.add(name.strip().casefold())
+        if level not in PRIVILEGE_LEVELS:
+            errors.append(f"item {position}: access {level!r} is not one of {', '.join(PRIVILEGE_LEVELS)}.")
+    return errors
+
+
+def org_access_error(value: object) -> str | None:
+    """Why an org access level is not one Meraki knows, or None."""
+    if value in ORG_ACCESS_LEVELS:
+        return None
+    return f"{value!r} is not one of {', '.join(ORG_ACCESS_LEVELS)}."
 
 
 @dataclass(frozen=True)
@@ -45,6 +83,7 @@ class Grant:
     profile: Profile
     organization_ids: frozenset[str] | None = None
     expires: date | None = None
+    name: str = ""  # the person's name, for an admin that Enforce creates
 
     def applies_to(self, organization_id: str) -> bool:
         """True when the grant covers the organization."""
@@ -69,7 +108,11 @@ class Exemption:
 
 @dataclass(frozen=True)
 class Finding:
-    """One difference between the policy and an organization, in the result's words."""
+    """One difference between the policy and an organization, in the result's words.
+
+    `admin` (the admin as read) and `wanted` (the access the grant means, Meraki's shape) are what Enforce plans
+    from; `name` is the grant's name for the person.
+    """
 
     email: str
     finding: str
@@ -77,6 +120,9 @@ class Finding:
     actual: str
     grant: str = ""
     message: str = ""
+    admin: dict | None = field(default=None, compare=False, repr=False)
+    wanted: dict | None = field(default=None, compare=False, repr=False)
+    name: str = field(default="", compare=False, repr=False)
 
     def as_dict(self) -> dict:
         """The result entry: email, finding, expected, actual, grant, message."""
@@ -98,14 +144,17 @@ def desired_access(profile: Profile, networks: list[dict], org: Organization) ->
         >>> desired_access(Profile("NOC", "none", networks=(("HQ", "full"),)), nets, org)[0]
         {'orgAccess': 'none', 'networks': [{'id': 'N_1', 'access': 'full'}], 'tags': []}
     """
-    ids, errors = resolve_networks(tuple(ref for ref, _ in profile.networks), networks, org)
-    errors += check_tags(tuple(tag for tag, _ in profile.tags), networks, org)
+    levels: dict[str, str] = {}
+    errors = check_tags(tuple(tag for tag, _ in profile.tags), networks, org)
+    for ref, level in profile.networks:
+        ids, problems = resolve_networks((ref,), networks, org)
+        errors += problems
+        levels.update(dict.fromkeys(ids, level))
     if errors:
         return None, [error.message for error in errors]
-    levels = [level for _, level in profile.networks]
     return {
         "orgAccess": profile.org_access,
-        "networks": [{"id": network_id, "access": level} for network_id, level in zip(ids, levels, strict=True)],
+        "networks": [{"id": network_id, "access": level} for network_id, level in levels.items()],
         "tags": [{"tag": tag, "access": level} for tag, level in profile.tags],
     }, []
 
@@ -137,25 +186,33 @@ def check_organization(
         if grant.expired(today):
             if admin is not None:
                 why = f"the grant of {grant.profile.name!r} expired on {grant.expires}; the access is still there"
-                findings.append(Finding(grant.email, EXPIRED, NO_ACCESS, describe_access(admin), grant.key, why))
+                findings.append(
+                    Finding(grant.email, EXPIRED, NO_ACCESS, describe_access(admin), grant.key, why, admin=admin)
+                )
             continue
         wanted, problems = desired_access(grant.profile, networks, org)
         if wanted is None:
             findings.append(
                 Finding(grant.email, UNRESOLVED, f"profile {grant.profile.name!r}",
-                        describe_access(admin) if admin else NO_ACCESS, grant.key, " ".join(problems))
+                        describe_access(admin) if admin else NO_ACCESS, grant.key, " ".join(problems), admin=admin)
             )  # fmt: skip
             continue
         expected = describe_access(wanted)
         if admin is None:
-            findings.append(Finding(grant.email, MISSING, expected, NO_ACCESS, grant.key, "granted, not there"))
+            findings.append(
+                Finding(grant.email, MISSING, expected, NO_ACCESS, grant.key, "granted, not there",
+                        wanted=wanted, name=grant.name)
+            )  # fmt: skip
         elif not same_access(admin, wanted["orgAccess"], wanted["networks"], wanted["tags"]):
             findings.append(
-                Finding(grant.email, DIFFERENT, expected, describe_access(admin), grant.key, "there with other access")
-            )
+                Finding(grant.email, DIFFERENT, expected, describe_access(admin), grant.key, "there with other access",
+                        admin=admin, wanted=wanted)
+            )  # fmt: skip
     exempt = {e.email.casefold() for e in exemptions if e.applies_to(org.id)}
     for admin in admins:
         email = str(admin.get("email", ""))
         if email.casefold() not in granted | exempt:
-            findings.append(Finding(email, UNMANAGED, NO_ACCESS, describe_access(admin), "", "there with no grant"))
+            findings.append(
+                Finding(email, UNMANAGED, NO_ACCESS, describe_access(admin), "", "there with no grant", admin=admin)
+            )
     return findings

@@ -1,0 +1,122 @@
+"""The access policy's rows in and out of Nautobot: read as values for a check, findings stored, adoptions saved."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import transaction
+
+from nautobot_meraki_users.dashboard.types import Organization
+from nautobot_meraki_users.models import (
+    AccessExemption,
+    AccessFinding,
+    AccessGrant,
+    AccessProfile,
+    MerakiOrganization,
+)
+from nautobot_meraki_users.operations.adoption import Adoption
+from nautobot_meraki_users.operations.drift import OrganizationDrift, Policy
+from nautobot_meraki_users.operations.policy import Exemption, Grant, Profile
+
+
+def profile_value(row: AccessProfile) -> Profile:
+    """A profile row as the checker's value."""
+    return Profile(
+        row.name,
+        row.org_access,
+        tuple((str(item["network"]), str(item["access"])) for item in row.network_privileges or []),
+        tuple((str(item["tag"]), str(item["access"])) for item in row.tag_privileges or []),
+    )
+
+
+def load_policy(today: date, email: str | None = None) -> Policy:
+    """Every grant and exemption as values (three queries: grants with profiles, their organizations, exemptions)."""
+    grants = []
+    for row in AccessGrant.objects.select_related("profile").prefetch_related("organizations"):
+        org_ids = None if row.all_organizations else frozenset(o.organization_id for o in row.organizations.all())
+        grants.append(Grant(str(row.pk), row.email, profile_value(row.profile), org_ids, row.expires, row.name))
+    exemptions = [
+        Exemption(
+            row.email, None if row.all_organizations else frozenset(o.organization_id for o in row.organizations.all())
+        )
+        for row in AccessExemption.objects.prefetch_related("organizations")
+    ]
+    return Policy(grants, exemptions, today, email)
+
+
+def store_findings(drifts: list[OrganizationDrift], found: datetime, email: str | None = None) -> tuple[int, list[str]]:
+    """Replace the stored findings of the organizations read (of one person, with `email`): two statements.
+
+    Returns how many were stored, and the organizations that could not be stored because the inventory does not
+    know them yet (a sync adds them).
+    """
+    read = [drift for drift in drifts if not drift.error]
+    orgs = {row.organization_id: row for row in MerakiOrganization.objects.filter(
+        organization_id__in=[drift.org.id for drift in read]
+    )}  # fmt: skip
+    grant_ids = {str(pk) for pk in AccessGrant.objects.values_list("pk", flat=True)}
+    rows = [
+        AccessFinding(
+            organization=orgs[drift.org.id],
+            email=finding.email,
+            finding=finding.finding,
+            expected=finding.expected[:1000],
+            actual=finding.actual[:1000],
+            grant_id=finding.grant if finding.grant in grant_ids else None,
+            message=finding.message[:1000],
+            found=found,
+        )
+        for drift in read
+        if drift.org.id in orgs
+        for finding in drift.findings
+    ]
+    stale = AccessFinding.objects.filter(organization__in=list(orgs.values()))
+    if email is not None:
+        stale = stale.filter(email__iexact=email)
+    with transaction.atomic():
+        stale.delete()
+        AccessFinding.objects.bulk_create(rows, batch_size=1000)
+    return len(rows), [drift.org.id for drift in read if drift.org.id not in orgs]
+
+
+def covered_emails(org_ids: list[str]) -> dict[str, set[str]]:
+    """Organization ID -> the casefolded emails a grant or an exemption already covers there."""
+    everywhere: set[str] = set()
+    by_org: dict[str, set[str]] = {org_id: set() for org_id in org_ids}
+    for model in (AccessGrant, AccessExemption):
+        for row in model.objects.prefetch_related("organizations"):
+            if row.all_organizations:
+                everywhere.add(row.email.casefold())
+            for org in row.organizations.all():
+                by_org.setdefault(org.organization_id, set()).add(row.email.casefold())
+    return {org_id: emails | everywhere for org_id, emails in by_org.items()}
+
+
+def save_adoption(adoption: Adoption, orgs: dict[str, Organization], reason: str) -> tuple[int, int]:
+    """Create the adoption's new profiles and its grants (validated, change-logged); returns (profiles, grants).
+
+    An organization the inventory does not know yet gets its row (a sync fills in the rest).
+    """
+    with transaction.atomic():
+        profiles = {row.name: row for row in AccessProfile.objects.filter(name__in=adoption.reused_profiles)}
+        for profile in adoption.new_profiles:
+            row = AccessProfile(
+                name=profile.name,
+                org_access=profile.org_access,
+                network_privileges=[{"network": ref, "access": level} for ref, level in profile.networks],
+                tag_privileges=[{"tag": tag, "access": level} for tag, level in profile.tags],
+                description="Created by Adopt Current Meraki Access: access found in the Dashboard.",
+            )
+            row.validated_save()
+            profiles[row.name] = row
+        org_rows = {}
+        for org_id in {org_id for grant in adoption.grants for org_id in grant.organization_ids}:
+            org = orgs[org_id]
+            org_rows[org_id], _ = MerakiOrganization.objects.get_or_create(
+                organization_id=org_id, defaults={"name": org.name, "dashboard": org.dashboard}
+            )
+        for grant in adoption.grants:
+            row = AccessGrant(email=grant.email, name=grant.name, profile=profiles[grant.profile], reason=reason)
+            row.validated_save()
+            row.organizations.set([org_rows[org_id] for org_id in grant.organization_ids])
+    return len(adoption.new_profiles), len(adoption.grants)

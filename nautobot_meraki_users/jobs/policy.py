@@ -1,0 +1,282 @@
+"""The access policy's jobs: Check Meraki Access Drift, Enforce Meraki Access Policy, Adopt Current Meraki Access.
+
+Their data keys and result shapes are a public REST contract: keep them exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import timezone
+from nautobot.apps.jobs import BooleanVar, DryRunVar, StringVar
+
+from nautobot_meraki_users.csv_safety import to_csv
+from nautobot_meraki_users.inventory import policy_store, sync
+from nautobot_meraki_users.jobs.base import MerakiUsersJob, as_bool, removed_admins, safe_selector
+from nautobot_meraki_users.jobs.fields import OrganizationsVar, dashboard_var
+from nautobot_meraki_users.log_text import log_safe
+from nautobot_meraki_users.models import MerakiOrganization
+from nautobot_meraki_users.operations import adoption, drift, enforcement, engine, inputs
+from nautobot_meraki_users.settings import AppSettings, load_settings
+
+ORG_ID_HELP = "One organization ID, several IDs separated by commas, or 'all' (blank: all)."
+FINDING_COLUMNS = (
+    "organization_id", "organization_name", "email", "finding", "expected", "actual", "grant", "message",
+)  # fmt: skip
+CHANGE_COLUMNS = ("organization_id", "organization_name", "email", "action", "admin_id", "message")
+FINDING_LEVELS = {"missing": logging.WARNING, "different": logging.WARNING, "unmanaged": logging.WARNING,
+                  "expired": logging.WARNING, "unresolved": logging.ERROR}  # fmt: skip
+CHANGE_LEVELS = {enforcement.FAILED: logging.ERROR, enforcement.SKIPPED: logging.WARNING}
+
+
+class PolicyJob(MerakiUsersJob):
+    """What the three policy jobs share: the organizations and optional email, the policy, the organizations' rows."""
+
+    @classmethod
+    def parse_input(cls, data: dict, app_settings: AppSettings):
+        """Organizations (blank: all) and an optional email; returns (selector, email or None)."""
+        return inputs.parse_list(data, app_settings)
+
+    def inventory_orgs(self, org_ids) -> dict[str, MerakiOrganization]:
+        """The inventory rows of the organizations, to link the log lines to."""
+        return {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=list(org_ids))}
+
+    def where(self, org) -> str:
+        """How a log line names an organization (and its connection, when several are configured)."""
+        via = f" via dashboard {org.dashboard}" if self.labelled and org.dashboard else ""
+        return f"{org.id} ({org.name}){via}"
+
+    def read_drift(self, data: dict) -> tuple[AppSettings, list[drift.OrganizationDrift], drift.Policy]:
+        """Check the input, read every chosen organization and compare it with the policy (connections stay open)."""
+        app_settings = load_settings()
+        selector, email = self.parse_input(data, app_settings)
+        policy = policy_store.load_policy(timezone.localdate(), email)
+        orgs = engine.load_organizations(self.dashboards, selector, app_settings.allowed_organization_ids)
+        return app_settings, drift.read_drift(self.dashboards, orgs, policy, app_settings.concurrency), policy
+
+
+class CheckAccessDrift(PolicyJob):
+    """Compare the live Dashboard with the access policy; store and report every finding."""
+
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP, default="all", required=False)
+    user_email = StringVar(label="Email", description="Optional: check only this person.", required=False)
+    fail_on_drift = BooleanVar(
+        label="Fail on drift", description="Any finding makes the job fail (for alerts on failed scheduled jobs).",
+        default=False,
+    )  # fmt: skip
+    dashboard = dashboard_var()
+
+    class Meta:
+        name = "Check Meraki Access Drift"
+        description = "Read every organization's admins live and report where they differ from the access policy."
+        has_sensitive_variables = False
+        field_order = ["meraki_org_id", "user_email", "fail_on_drift", "dashboard"]
+
+    def run(self, fail_on_drift=False, **data):  # noqa: D102
+        def body():
+            app_settings = load_settings()
+            with self.open_dashboards(app_settings, data):
+                _, drifts, policy = self.read_drift(data)
+            stored, unknown = policy_store.store_findings(drifts, timezone.now(), policy.email)
+            self.log_drift(drifts)
+            if unknown:
+                self.logger.warning(
+                    "The findings of %d organization(s) the inventory does not know yet were not stored (%s): run "
+                    "Sync Meraki Inventory.", len(unknown), log_safe(", ".join(unknown)),
+                )  # fmt: skip
+            counts = drift.counts(drifts)
+            rows = [
+                {"organization_id": d.org.id, "organization_name": d.org.name, **finding.as_dict()}
+                | ({"dashboard": d.org.dashboard} if self.labelled else {})
+                for d in drifts
+                for finding in d.findings
+            ]
+            columns = (*FINDING_COLUMNS, "dashboard") if self.labelled else FINDING_COLUMNS
+            self.create_file(f"meraki-access-drift-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, columns))
+            unread = [d.org.id for d in drifts if d.error]
+            total = sum(counts.values())
+            summary = f"Checked {len(drifts)} organization(s): " + (
+                ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no drift"
+            ) + f"; {stored} finding(s) stored."  # fmt: skip
+            if as_bool(fail_on_drift) and total and not unread:
+                self.fail(f"{total} finding(s) (fail_on_drift is on). {summary}")
+            else:
+                self.conclude(unread, len(drifts), "could not be read", summary)
+            return {"organizations": [d.as_dict(self.labelled) for d in drifts], "counts": counts}
+
+        return self.guarded(body, False, lambda: safe_selector(data, default="all"))
+
+    def log_drift(self, drifts: list[drift.OrganizationDrift]) -> None:
+        """One line per finding (the email masked by Nautobot), one per unreadable organization; one INSERT."""
+        rows = self.inventory_orgs(d.org.id for d in drifts)
+        lines = []
+        for d in drifts:
+            if d.error:
+                lines.append((logging.ERROR, log_safe(f"{self.where(d.org)}: failed: {d.error}"), rows.get(d.org.id),
+                              d.org.id))  # fmt: skip
+                continue
+            if not d.findings:
+                lines.append((logging.INFO, log_safe(f"{self.where(d.org)}: no drift"), rows.get(d.org.id), d.org.id))
+            for f in d.findings:
+                text = (
+                    f"{self.where(d.org)}: {f.finding} {f.email}: expected {f.expected}; actual {f.actual}. {f.message}"
+                )
+                lines.append((FINDING_LEVELS[f.finding], log_safe(text), rows.get(d.org.id), d.org.id))
+        self.log_lines(lines)
+
+
+class EnforceAccessPolicy(PolicyJob):
+    """Bring the Dashboard to the access policy, never locking anyone out."""
+
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP, default="all", required=False)
+    user_email = StringVar(label="Email", description="Optional: enforce only this person.", required=False)
+    remove_unmanaged = BooleanVar(
+        label="Remove unmanaged admins",
+        description="Also remove admins that no grant covers and no exemption protects.",
+        default=False,
+    )
+    dashboard = dashboard_var()
+    dryrun = DryRunVar(description="Report what would change without changing anything in Meraki.")
+
+    class Meta:
+        name = "Enforce Meraki Access Policy"
+        description = (
+            "Create missing admins, fix different access, remove expired (and, when asked, unmanaged) access; never "
+            "the API key's owner, the last full admin or an exempt person."
+        )
+        has_sensitive_variables = False
+        field_order = ["meraki_org_id", "user_email", "remove_unmanaged", "dashboard", "dryrun"]
+
+    def run(self, dryrun=False, remove_unmanaged=False, **data):  # noqa: D102
+        dryrun = as_bool(dryrun)
+
+        def body():
+            app_settings = load_settings()
+            with self.open_dashboards(app_settings, data) as dashboards:
+                _, drifts, policy = self.read_drift(data)
+                changes, results = drift.enforce(
+                    dashboards, drifts, policy, as_bool(remove_unmanaged), dryrun, app_settings.concurrency
+                )
+            before = removed_admins(results, dryrun)
+            if not dryrun:
+                sync.record_changes_or_warn(results, self.logger)
+            self.log_changes(changes, before)
+            rows = [change.as_dict(self.labelled) for change in changes]
+            columns = (*CHANGE_COLUMNS, "dashboard") if self.labelled else CHANGE_COLUMNS
+            self.create_file(f"meraki-access-enforce-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, columns))
+            counts = drift.change_counts(changes)
+            failed = sorted({f"{c.org.id} ({c.action})" for c in changes if c.action == enforcement.FAILED})
+            self.conclude(
+                failed,
+                len(drifts),
+                "failed",
+                ("Dry run: " if dryrun else "Done: ")
+                + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing"),
+            )
+            return {"dryrun": dryrun, "changes": rows, "counts": counts}
+
+        return self.guarded(body, dryrun, lambda: safe_selector(data, default="all"))
+
+    def log_changes(self, changes: list[drift.PolicyChange], before: dict) -> None:
+        """One line per change, linked to the organization; one INSERT."""
+        rows = self.inventory_orgs(c.org.id for c in changes)
+        lines = []
+        for c in changes:
+            who = f" {c.email}" if c.email else ""
+            text = f"{self.where(c.org)}:{who}: {c.action}: {c.message}"
+            if c.admin_id:
+                text += f" (Meraki admin ID {c.admin_id})"
+            lines.append((CHANGE_LEVELS.get(c.action, logging.INFO), log_safe(text), rows.get(c.org.id), c.org.id))
+        self.log_lines(lines)
+
+
+class AdoptAccessPolicy(PolicyJob):
+    """Describe today's access as profiles and grants, so that a team starts from reality and then tightens."""
+
+    meraki_org_id = OrganizationsVar(label="Organizations", description=ORG_ID_HELP, default="all", required=False)
+    dashboard = dashboard_var()
+    dryrun = DryRunVar(description="Report the profiles and grants it would create, without creating them.")
+
+    class Meta:
+        name = "Adopt Current Meraki Access"
+        description = (
+            "Read the organizations and create the profiles and grants that describe today's access exactly "
+            "(admins already granted or exempt are left alone)."
+        )
+        has_sensitive_variables = False
+        field_order = ["meraki_org_id", "dashboard", "dryrun"]
+
+    def run(self, dryrun=False, **data):  # noqa: D102
+        dryrun = as_bool(dryrun)
+
+        def body():
+            app_settings = load_settings()
+            selector, _ = self.parse_input(data, app_settings)
+            with self.open_dashboards(app_settings, data) as dashboards:
+                orgs = engine.load_organizations(dashboards, selector, app_settings.allowed_organization_ids)
+                reads, failed = drift.read_access(dashboards, orgs, app_settings.concurrency)
+            existing = [policy_store.profile_value(row) for row in policy_store.AccessProfile.objects.all()]
+            covered = policy_store.covered_emails([org.id for org, _, _ in reads])
+            proposal = adoption.propose(reads, covered, existing)
+            if not dryrun:
+                reason = f"Adopted from the Dashboard on {timezone.localdate()} (Adopt Current Meraki Access)."
+                policy_store.save_adoption(proposal, {org.id: org for org, _, _ in reads}, reason)
+            result = self.adoption_result(proposal, dryrun)
+            self.log_adoption(result, dryrun)
+            for org_id, message in failed.items():
+                self.logger.error(log_safe(message), extra={"grouping": org_id})
+            self.conclude(
+                list(failed),
+                len(orgs),
+                "could not be read",
+                ("Dry run: would create " if dryrun else "Created ")
+                + f"{len(proposal.new_profiles)} profile(s) and {len(proposal.grants)} grant(s)"
+                + (
+                    f"; reused {len(proposal.reused_profiles)} existing profile(s)."
+                    if proposal.reused_profiles
+                    else "."
+                ),
+            )
+            return result
+
+        return self.guarded(body, dryrun, lambda: safe_selector(data, default="all"))
+
+    @staticmethod
+    def adoption_result(proposal: adoption.Adoption, dryrun: bool) -> dict:
+        """dryrun, profiles (each new or reused), grants, counts."""
+        profiles = [
+            {
+                "name": p.name,
+                "org_access": p.org_access,
+                "network_privileges": [{"network": ref, "access": level} for ref, level in p.networks],
+                "tag_privileges": [{"tag": tag, "access": level} for tag, level in p.tags],
+                "action": "created",
+            }
+            for p in proposal.new_profiles
+        ] + [{"name": name, "action": "reused"} for name in proposal.reused_profiles]
+        grants = [
+            {"email": g.email, "name": g.name, "profile": g.profile, "organizations": g.organization_ids,
+             "action": "created"}
+            for g in proposal.grants
+        ]  # fmt: skip
+        return {
+            "dryrun": dryrun,
+            "profiles": profiles,
+            "grants": grants,
+            "counts": {"profiles": len(proposal.new_profiles), "grants": len(proposal.grants)},
+        }
+
+    def log_adoption(self, result: dict, dryrun: bool) -> None:
+        """One line per profile and grant."""
+        verb = "would create" if dryrun else "created"
+        lines = []
+        for p in result["profiles"]:
+            text = f"profile {p['name']}: " + ("reused (same access)" if p["action"] == "reused" else verb)
+            lines.append((logging.INFO, log_safe(text), None, "profiles"))
+        for g in result["grants"]:
+            text = f"grant {g['email']}: {g['profile']} in {', '.join(g['organizations'])}: {verb}"
+            lines.append((logging.INFO, log_safe(text), None, "grants"))
+        self.log_lines(lines)
+
+
+POLICY_JOBS = [CheckAccessDrift, EnforceAccessPolicy, AdoptAccessPolicy]

@@ -1,0 +1,166 @@
+"""Enforce Meraki Access Policy, the pure part: one organization's findings turned into changes, with guard rails.
+
+Each finding becomes one step: `missing` a create, `different` an update, `expired` a removal, `unmanaged` a removal
+only when asked, `unresolved` a skip. The guard rails then refuse (as a `skipped` step that says why) whatever could
+lock people out: any removal or downgrade of the admin who owns the API key in use, any removal or downgrade that
+would leave the organization without an admin of `full` org access, and any change to an exempt person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nautobot_meraki_users.operations.admins import Change, Outcome, describe_access
+from nautobot_meraki_users.operations.policy import (
+    DIFFERENT,
+    EXPIRED,
+    MISSING,
+    UNMANAGED,
+    Finding,
+)
+
+CREATED, UPDATED, REMOVED, UNCHANGED, SKIPPED, FAILED = (
+    "created", "updated", "removed", "unchanged", "skipped", "failed"
+)  # fmt: skip
+ACTIONS = (CREATED, UPDATED, REMOVED, UNCHANGED, SKIPPED, FAILED)
+FULL = "full"
+ORG_RANK = {"full": 3, "enterprise": 2, "read-only": 1, "none": 0}
+PRIVILEGE_RANK = {"full": 3, "read-only": 2, "monitor-only": 1, "guest-ambassador": 0}
+
+
+@dataclass
+class Step:
+    """One planned change for one person in one organization; `change` is the write to send (None: nothing)."""
+
+    email: str
+    action: str
+    message: str
+    change: Change | None = None
+    finding: str = ""
+
+
+def _privileges(items: list[dict] | None, key: str) -> dict[str, str]:
+    return {str(item.get(key)): str(item.get("access")) for item in (items or [])}
+
+
+def is_downgrade(admin: dict, wanted: dict) -> bool:
+    """True when `wanted` gives the admin less than they have.
+
+    Less: a lower org access, or a network or tag privilege lost or lowered (below `full` org access only, which
+    covers every network).
+
+    Example:
+        >>> is_downgrade({"orgAccess": "full"}, {"orgAccess": "read-only"})
+        True
+        >>> is_downgrade({"orgAccess": "read-only"}, {"orgAccess": "full", "networks": [], "tags": []})
+        False
+    """
+    had, gets = ORG_RANK.get(str(admin.get("orgAccess")), 0), ORG_RANK.get(str(wanted.get("orgAccess")), 0)
+    if gets < had:
+        return True
+    if gets == ORG_RANK[FULL]:
+        return False
+    for key, name in (("networks", "id"), ("tags", "tag")):
+        after = _privileges(wanted.get(key), name)
+        for ref, level in _privileges(admin.get(key), name).items():
+            if ref not in after or PRIVILEGE_RANK.get(after[ref], 0) < PRIVILEGE_RANK.get(level, 0):
+                return True
+    return False
+
+
+def _update_change(finding: Finding) -> Change:
+    admin, wanted = finding.admin or {}, finding.wanted or {}
+    body: dict = {}
+    if wanted["orgAccess"] != admin.get("orgAccess"):
+        body["orgAccess"] = wanted["orgAccess"]
+    if _privileges(wanted["networks"], "id") != _privileges(admin.get("networks"), "id"):
+        body["networks"] = wanted["networks"]
+    if _privileges(wanted["tags"], "tag") != _privileges(admin.get("tags"), "tag"):
+        body["tags"] = wanted["tags"]
+    return Change(
+        Outcome.UPDATED,
+        f"update {finding.email}: {describe_access(admin)} -> {describe_access(wanted)}",
+        admin_id=str(admin.get("id", "")),
+        method="PUT",
+        body=body,
+    )
+
+
+def _create_change(finding: Finding) -> Change:
+    wanted = finding.wanted or {}
+    body: dict = {"email": finding.email, "name": finding.name or finding.email, "orgAccess": wanted["orgAccess"]}
+    if wanted["networks"]:
+        body["networks"] = wanted["networks"]
+    if wanted["tags"]:
+        body["tags"] = wanted["tags"]
+    return Change(Outcome.CREATED, f"create {finding.email} with {describe_access(body)}", method="POST", body=body)
+
+
+def _remove_change(finding: Finding) -> Change:
+    admin = finding.admin or {}
+    return Change(
+        Outcome.REMOVED,
+        f"remove {finding.email} ({describe_access(admin)}; {finding.finding})",
+        admin_id=str(admin.get("id", "")),
+        method="DELETE",
+    )
+
+
+def plan_organization(
+    findings: list[Finding],
+    admins: list[dict],
+    compliant: list[str],
+    key_owner: str,
+    exempt: set[str],
+    remove_unmanaged: bool,
+) -> list[Step]:
+    """The steps that bring one organization to the policy: creates, then updates, then removals.
+
+    `compliant`: the granted emails whose access already matches (each an `unchanged` step); `key_owner`: the API
+    key owner's email; `exempt`: the casefolded emails exempt in this organization.
+
+    Example:
+        >>> admins = [{"id": "1", "email": "key@x.org", "orgAccess": "full"}]
+        >>> found = [Finding("key@x.org", "unmanaged", "no access", "org access full", admin=admins[0])]
+        >>> [(s.action, s.message) for s in plan_organization(found, admins, [], "key@x.org", set(), True)]
+        [('skipped', 'key@x.org owns the API key in use: never removed or downgraded (unmanaged)')]
+    """
+    steps = [Step(email, UNCHANGED, "access matches the policy; nothing to do") for email in compliant]
+    writes: list[tuple[Finding, Change]] = []
+    for finding in findings:
+        if finding.finding == MISSING:
+            writes.append((finding, _create_change(finding)))
+        elif finding.finding == DIFFERENT:
+            writes.append((finding, _update_change(finding)))
+        elif finding.finding == EXPIRED or (finding.finding == UNMANAGED and remove_unmanaged):
+            writes.append((finding, _remove_change(finding)))
+        elif finding.finding == UNMANAGED:
+            why = "unmanaged: left alone (remove_unmanaged is off)"
+            steps.append(Step(finding.email, SKIPPED, why, None, UNMANAGED))
+        else:
+            steps.append(
+                Step(finding.email, SKIPPED, f"{finding.finding}: {finding.message}; fix the profile or the grant",
+                     None, finding.finding)
+            )  # fmt: skip
+    order = {"POST": 0, "PUT": 1, "DELETE": 2}
+    writes.sort(key=lambda pair: order[pair[1].method or "DELETE"])
+    full = {str(a.get("email", "")).casefold() for a in admins if a.get("orgAccess") == FULL}
+    for finding, change in writes:
+        email = finding.email.casefold()
+        lowers = change.method == "DELETE" or is_downgrade(finding.admin or {}, finding.wanted or {})
+        refusal = ""
+        if lowers and email == key_owner.casefold():
+            refusal = f"{finding.email} owns the API key in use: never removed or downgraded"
+        elif email in exempt:
+            refusal = f"{finding.email} is exempt: the policy never changes them"
+        elif lowers and email in full and full == {email}:
+            refusal = f"{finding.email} is the last admin with full org access here: never removed or downgraded"
+        if refusal:
+            steps.append(Step(finding.email, SKIPPED, f"{refusal} ({finding.finding})", None, finding.finding))
+            continue
+        if change.method == "PUT" and (finding.wanted or {}).get("orgAccess") == FULL:
+            full.add(email)
+        elif lowers:
+            full.discard(email)
+        steps.append(Step(finding.email, str(change.outcome), change.message, change, finding.finding))
+    return steps
