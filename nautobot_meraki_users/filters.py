@@ -223,15 +223,17 @@ class AccessProfileFilterSet(NautobotFilterSet):
 class AccessGrantFilterSet(NautobotFilterSet):
     """Filter access grants by email, profile, organization, expiry; `q` searches email, name and reason."""
 
-    q = SearchFilter(filter_predicates={"email": "icontains", "name": "icontains", "reason": "icontains"})
+    q = SearchFilter(
+        filter_predicates={"email": "icontains", "saml_role": "icontains", "name": "icontains", "reason": "icontains"}
+    )
     email = email_filter()
     profile = profile_filter("profile")
     organizations = organizations_filter()
 
     class Meta:
         model = AccessGrant
-        fields = ["id", "email", "name", "user", "profile", "organizations", "all_organizations", "expires", "reason",
-                  "tags"]  # fmt: skip
+        fields = ["id", "email", "saml_role", "name", "user", "profile", "organizations", "all_organizations",
+                  "expires", "reason", "tags"]  # fmt: skip
 
 
 class AccessExemptionFilterSet(NautobotFilterSet):
@@ -259,4 +261,6 @@ class AccessFindingFilterSet(NautobotFilterSet):
 
     class Meta:
         model = AccessFinding
-        fields = ["id", "organization", "email", "finding", "expected", "actual", "grant", "message", "found"]
+        fields = [
+            "id", "organization", "email", "saml_role", "finding", "expected", "actual", "grant", "message", "found",
+        ]  # fmt: skip

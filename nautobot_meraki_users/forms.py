@@ -175,6 +175,7 @@ class ScopeFormMixin:
             organizations=cleaned.get("organizations") or [],
             all_organizations=bool(cleaned.get("all_organizations")),
             instance_pk=self.instance.pk if self.instance.present_in_database else None,
+            saml_role=cleaned.get("saml_role") or "",
         )
         for field, message in errors.items():
             self.add_error(field, message)
@@ -193,7 +194,10 @@ class AccessGrantForm(ScopeFormMixin, NautobotModelForm):
 
     class Meta:
         model = AccessGrant
-        fields = ["email", "name", "user", "profile", "organizations", "all_organizations", "expires", "reason", "tags"]
+        fields = [
+            "email", "saml_role", "name", "user", "profile", "organizations", "all_organizations", "expires", "reason",
+            "tags",
+        ]  # fmt: skip
 
 
 class AccessExemptionForm(ScopeFormMixin, NautobotModelForm):

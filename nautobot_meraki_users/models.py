@@ -202,7 +202,16 @@ class AccessProfile(PrimaryModel):
 class AccessGrant(PrimaryModel):
     """A person's access profile in chosen organizations (or all), until an optional expiry date, for a reason."""
 
-    email = models.CharField(max_length=254, db_index=True, help_text="The person's Meraki login email.")
+    email = models.CharField(
+        max_length=254, blank=True, db_index=True, help_text="The person's Meraki login email (blank for a SAML role)."
+    )
+    saml_role = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        verbose_name="SAML role",
+        help_text="Instead of a person: the SAML role (its exact name) that gets the profile's access.",
+    )
     name = models.CharField(max_length=255, blank=True, help_text="The person's name (the admin's name in Meraki).")
     user = models.ForeignKey(
         to=settings.AUTH_USER_MODEL,
@@ -227,12 +236,17 @@ class AccessGrant(PrimaryModel):
         verbose_name_plural = "access grants"
 
     def __str__(self):
-        return f"{self.email}: {self.profile}"
+        return f"{self.email or f'SAML role {self.saml_role}'}: {self.profile}"
 
     def clean(self):
-        """Refuse an email that is not one."""
+        """Refuse a grant to nobody, to a person and a SAML role at once, or to an email that is not one."""
         super().clean()
-        _check_email(self.email)
+        if self.email and self.saml_role:
+            raise ValidationError({"saml_role": "give either email (a person) or saml_role (a SAML role), not both."})
+        if not self.email and not self.saml_role:
+            raise ValidationError({"email": "give the person's email, or a saml_role for a grant to a SAML role."})
+        if self.email:
+            _check_email(self.email)
 
 
 @extras_features(*POLICY_FEATURES)
@@ -274,7 +288,8 @@ class AccessFinding(BaseModel):
     """One difference between the policy and an organization, as the last Check Meraki Access Drift saw it."""
 
     organization = models.ForeignKey(to=MerakiOrganization, on_delete=models.CASCADE, related_name="access_findings")
-    email = models.CharField(max_length=254, db_index=True)
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    saml_role = models.CharField(max_length=255, blank=True, db_index=True, verbose_name="SAML role")
     finding = models.CharField(max_length=32, choices=FindingChoices, db_index=True)
     expected = models.CharField(max_length=1000, blank=True)
     actual = models.CharField(max_length=1000, blank=True)
@@ -290,7 +305,7 @@ class AccessFinding(BaseModel):
         verbose_name_plural = "access findings"
 
     def __str__(self):
-        return f"{self.email} {self.finding} ({self.organization})"
+        return f"{self.email or f'SAML role {self.saml_role}'} {self.finding} ({self.organization})"
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -301,7 +316,7 @@ class AccessFinding(BaseModel):
 
 def _describe(record: "AccessGrant | AccessExemption") -> str:
     if isinstance(record, AccessGrant):
-        return f"grant {record.pk} ({record.email}, profile {record.profile})"
+        return f"grant {record.pk} ({record.email or f'SAML role {record.saml_role}'}, profile {record.profile})"
     return f"exemption {record.pk} ({record.email})"
 
 
@@ -312,6 +327,7 @@ def scope_errors(
     organizations,
     all_organizations: bool,
     instance_pk=None,
+    saml_role: str = "",
 ) -> dict[str, str]:
     """What is wrong with where a grant (or exemption) applies, by field name; empty when nothing is.
 
@@ -324,6 +340,7 @@ def scope_errors(
         organizations: the MerakiOrganizations it names (a list or queryset).
         all_organizations: whether it covers every organization.
         instance_pk: the record being edited (left out of the collision check), or None for a new one.
+        saml_role: a grant to a SAML role (then `email` is blank): one grant per role name (exact) and organization.
     """
     organizations = list(organizations or [])
     if all_organizations and organizations:
@@ -333,7 +350,9 @@ def scope_errors(
         }
     if not all_organizations and not organizations:
         return {"organizations": "name at least one organization, or set all_organizations."}
-    others = model.objects.filter(email__iexact=email)
+    others = (
+        model.objects.filter(saml_role=saml_role, email="") if saml_role else model.objects.filter(email__iexact=email)
+    )
     if instance_pk is not None:
         others = others.exclude(pk=instance_pk)
     if not all_organizations:

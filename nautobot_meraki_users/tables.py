@@ -301,8 +301,13 @@ class AccessGrantTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = AccessGrant
-        fields = ("pk", "email", "name", "user", "profile", "organizations", "expires", "reason", "tags", "actions")
-        default_columns = ("pk", "email", "name", "profile", "organizations", "expires", "reason", "actions")
+        fields = (
+            "pk", "email", "saml_role", "name", "user", "profile", "organizations", "expires", "reason", "tags",
+            "actions",
+        )  # fmt: skip
+        default_columns = (
+            "pk", "email", "saml_role", "name", "profile", "organizations", "expires", "reason", "actions",
+        )  # fmt: skip
 
     def render_name(self, record, value):
         """The name, linked to the grant (the email links to the person)."""
@@ -340,5 +345,5 @@ class AccessFindingTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = AccessFinding
-        fields = ("organization", "email", "finding", "expected", "actual", "grant", "message", "found")
-        default_columns = ("organization", "email", "finding", "expected", "actual", "grant", "found")
+        fields = ("organization", "email", "saml_role", "finding", "expected", "actual", "grant", "message", "found")
+        default_columns = ("organization", "email", "saml_role", "finding", "expected", "actual", "grant", "found")

@@ -22,6 +22,7 @@ from nautobot_meraki_users.models import (
     AccessProfile,
     MerakiAdministrator,
     MerakiOrganization,
+    MerakiSamlRole,
 )
 
 SUCCESS = JobResultStatusChoices.STATUS_SUCCESS
@@ -123,7 +124,7 @@ class CheckAccessDriftTest(PolicyJobTestCase):
         rows = self.file_rows(job_result)
         self.assertEqual(len(rows), 5)
         self.assertIn({"organization_id": "300", "organization_name": "Initech", "email": "erin@example.com",
-                       "finding": "missing", "expected": "org access read-only", "actual": "no access",
+                       "saml_role": "", "finding": "missing", "expected": "org access read-only", "actual": "no access",
                        "grant": str(self.grants["erin"].pk), "message": "granted, not there"}, rows)  # fmt: skip
         self.assertTrue(any("200 (Globex): unmanaged" in message for _, message in logs), logs)
         self.assert_no_spec_violations()
@@ -378,3 +379,116 @@ class PolicyThroughRestTest(PolicyJobTestCase):
         self.assertIn("not a valid email", page.content.decode().lower())
         self.assertEqual(JobResult.objects.filter(job_model=job).count(), 0)
         self.assertEqual(self.fake.requests, [])
+
+    def test_a_grant_to_a_saml_role_over_rest(self):
+        body = {"profile": {"name": "NOC"}, "all_organizations": True, "reason": "CHG-2"}
+        response = self.post("accessgrant", {**body, "saml_role": "NOC"})
+        self.assertEqual(response.status_code, 201, response.content)
+        self.assertEqual((response.json()["email"], response.json()["saml_role"]), ("", "NOC"))
+        response = self.post("accessgrant", {**body, "saml_role": "NOC"})
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertIn("collides with grant", str(response.json()))
+        response = self.post("accessgrant", {**body, "saml_role": "Ops", "email": "x@example.com"})
+        self.assertEqual(response.status_code, 400, response.content)
+        self.assertIn("saml_role", response.json())
+
+
+class SamlRolePolicyTest(PolicyJobTestCase):
+    """A profile granted to a SAML role: the role is checked, enforced and adopted like a person."""
+
+    def setUp(self):
+        super().setUp()
+        self.fake.set_saml("100", True)
+        self.fake.add_saml_role("100", "NOC", org_access="full")
+        self.fake.add_saml_role("100", "Contractors", org_access="read-only")
+        self.fake.add_saml_role("200", "Old", org_access="read-only")
+        self.fake.clear_records()
+
+    def role_grant(self, role, profile, org_ids, expires=None):
+        grant = AccessGrant.objects.create(
+            saml_role=role, profile=profile, all_organizations=not org_ids, expires=expires, reason="test"
+        )
+        grant.organizations.set([self.orgs[org_id] for org_id in org_ids])
+        return grant
+
+    def role_policy(self):
+        """NOC different in Acme, Contractors unmanaged in Acme, Old expired in Globex, Branch missing in Initech."""
+        yesterday = timezone.localdate() - timedelta(days=1)
+        self.role_grant("NOC", self.noc, ["100"])
+        self.role_grant("Old", self.noc, ["200"], expires=yesterday)
+        self.role_grant("Branch", self.noc, ["300"])
+        for email, org_id in (("alice@example.com", "100"), ("bob@example.com", "100"), ("carol@example.com", "200"),
+                              ("dave@example.com", "200"), ("gina@example.com", "300")):  # fmt: skip
+            self.grant(email, self.full if email in ("alice@example.com", "carol@example.com", "gina@example.com")
+                       else self.noc, [org_id])  # fmt: skip
+
+    def role_findings(self, result) -> dict[tuple[str, str], str]:
+        return {
+            (org["organization_id"], finding["saml_role"]): finding["finding"]
+            for org in result["organizations"]
+            for finding in org["findings"]
+            if finding.get("saml_role")
+        }
+
+    def test_check_reports_saml_roles_missing_different_unmanaged_and_expired(self):
+        self.role_policy()
+        job_result, result, _ = self.run_job("CheckAccessDrift", meraki_org_id="all")
+        self.assertEqual(job_result.status, SUCCESS, result)
+        self.assertEqual(self.role_findings(result), {
+            ("100", "NOC"): "different", ("100", "Contractors"): "unmanaged", ("200", "Old"): "expired",
+            ("300", "Branch"): "missing",
+        })  # fmt: skip
+        self.assertEqual(result["counts"]["unmanaged"], 1, "only the SAML role: every person is granted")
+        stored = AccessFinding.objects.get(saml_role="NOC")
+        self.assertEqual(
+            (stored.email, stored.expected, stored.actual), ("", "org access read-only", "org access full")
+        )
+        self.assert_no_spec_violations()
+
+    def test_without_a_saml_role_grant_no_saml_role_is_read(self):
+        self.grant("alice@example.com", self.full, ["100"])
+        self.run_job("CheckAccessDrift", meraki_org_id="all")
+        self.assertFalse([r for r in self.fake.requests if r.path.endswith("/samlRoles")])
+
+    def test_enforce_then_check_finds_nothing(self):
+        self.role_policy()
+        _, dry, _ = self.run_job("EnforceAccessPolicy", meraki_org_id="all", remove_unmanaged=True, dryrun=True)
+        self.assertEqual(self.fake.writes, [])
+        job_result, result, _ = self.run_job("EnforceAccessPolicy", meraki_org_id="all", remove_unmanaged=True,
+                                             dryrun=False)  # fmt: skip
+        self.assertEqual(job_result.status, SUCCESS, result)
+        actions = {(c["organization_id"], c["saml_role"]): c["action"] for c in result["changes"] if c.get("saml_role")}
+        self.assertEqual(actions, {
+            ("100", "NOC"): "updated", ("100", "Contractors"): "removed", ("200", "Old"): "removed",
+            ("300", "Branch"): "created",
+        })  # fmt: skip
+        self.assertEqual(
+            {(c["organization_id"], c["saml_role"]): c["action"] for c in dry["changes"] if c.get("saml_role")},
+            actions,
+        )
+        self.assertEqual([r["role"] for r in self.fake.saml_roles("100")], ["NOC"])
+        self.assertEqual(self.fake.saml_roles("100")[0]["orgAccess"], "read-only")
+        self.assertEqual([r["role"] for r in self.fake.saml_roles("300")], ["Branch"])
+        self.assertEqual(set(MerakiSamlRole.objects.values_list("role", flat=True)), {"NOC", "Branch"})
+        _, check, _ = self.run_job("CheckAccessDrift", meraki_org_id="all")
+        self.assertEqual(sum(check["counts"].values()), 0, check)
+        self.assert_no_spec_violations()
+
+    def test_adopt_covers_saml_roles_and_check_then_finds_nothing(self):
+        AccessProfile.objects.all().delete()
+        _, result, _ = self.run_job("AdoptAccessPolicy", meraki_org_id="all", dryrun=False)
+        roles = sorted((g["saml_role"], g["profile"]) for g in result["grants"] if g.get("saml_role"))
+        self.assertEqual(roles, [
+            ("Contractors", "Adopted: org read-only"), ("NOC", "Adopted: org full"), ("Old", "Adopted: org read-only"),
+        ])  # fmt: skip
+        self.assertEqual(AccessGrant.objects.filter(saml_role="NOC").get().email, "")
+        _, check, _ = self.run_job("CheckAccessDrift", meraki_org_id="all")
+        self.assertEqual(sum(check["counts"].values()), 0, check)
+
+    def test_a_grant_needs_an_email_or_a_saml_role_not_both(self):
+        from django.core.exceptions import ValidationError
+
+        for values in ({"email": "", "saml_role": ""}, {"email": "x@example.com", "saml_role": "NOC"}):
+            grant = AccessGrant(profile=self.noc, all_organizations=True, **values)
+            with self.assertRaises(ValidationError):
+                grant.full_clean()

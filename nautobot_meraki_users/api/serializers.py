@@ -158,7 +158,7 @@ class ScopeCheckMixin:
                 return attrs[name]
             if instance is None:
                 return default
-            return instance.organizations.all() if name == "organizations" else getattr(instance, name)
+            return instance.organizations.all() if name == "organizations" else getattr(instance, name, default)
 
         errors = scope_errors(
             self.Meta.model,
@@ -166,6 +166,7 @@ class ScopeCheckMixin:
             organizations=value("organizations", []),
             all_organizations=value("all_organizations", False),
             instance_pk=getattr(instance, "pk", None),
+            saml_role=value("saml_role", ""),
         )
         if errors:
             raise serializers.ValidationError(errors)
@@ -197,6 +198,7 @@ class ScopeCheckMixin:
             organizations=instance.organizations.all(),
             all_organizations=instance.all_organizations,
             instance_pk=instance.pk,
+            saml_role=getattr(instance, "saml_role", ""),
         )
         if errors:
             raise serializers.ValidationError({field: [message] for field, message in errors.items()})

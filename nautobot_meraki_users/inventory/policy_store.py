@@ -34,7 +34,9 @@ def load_policy(today: date, email: str | None = None) -> Policy:
     grants = []
     for row in AccessGrant.objects.select_related("profile").prefetch_related("organizations"):
         org_ids = None if row.all_organizations else frozenset(o.organization_id for o in row.organizations.all())
-        grants.append(Grant(str(row.pk), row.email, profile_value(row.profile), org_ids, row.expires, row.name))
+        grants.append(
+            Grant(str(row.pk), row.email, profile_value(row.profile), org_ids, row.expires, row.name, row.saml_role)
+        )
     exemptions = [
         Exemption(
             row.email, None if row.all_organizations else frozenset(o.organization_id for o in row.organizations.all())
@@ -59,6 +61,7 @@ def store_findings(drifts: list[OrganizationDrift], found: datetime, email: str 
         AccessFinding(
             organization=orgs[drift.org.id],
             email=finding.email,
+            saml_role=finding.saml_role,
             finding=finding.finding,
             expected=finding.expected[:1000],
             actual=finding.actual[:1000],
@@ -79,17 +82,28 @@ def store_findings(drifts: list[OrganizationDrift], found: datetime, email: str 
     return len(rows), [drift.org.id for drift in read if drift.org.id not in orgs]
 
 
-def covered_emails(org_ids: list[str]) -> dict[str, set[str]]:
-    """Organization ID -> the casefolded emails a grant or an exemption already covers there."""
+def covered(org_ids: list[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """What the policy already covers in each organization: emails (casefolded) and SAML role names.
+
+    The emails are those of grants and exemptions; the SAML role names those of grants.
+    """
     everywhere: set[str] = set()
-    by_org: dict[str, set[str]] = {org_id: set() for org_id in org_ids}
+    roles_everywhere: set[str] = set()
+    emails: dict[str, set[str]] = {org_id: set() for org_id in org_ids}
+    roles: dict[str, set[str]] = {org_id: set() for org_id in org_ids}
     for model in (AccessGrant, AccessExemption):
         for row in model.objects.prefetch_related("organizations"):
+            role = getattr(row, "saml_role", "")
+            keys, everything = (roles, roles_everywhere) if role else (emails, everywhere)
+            key = role or row.email.casefold()
             if row.all_organizations:
-                everywhere.add(row.email.casefold())
+                everything.add(key)
             for org in row.organizations.all():
-                by_org.setdefault(org.organization_id, set()).add(row.email.casefold())
-    return {org_id: emails | everywhere for org_id, emails in by_org.items()}
+                keys.setdefault(org.organization_id, set()).add(key)
+    return (
+        {org_id: found | everywhere for org_id, found in emails.items()},
+        {org_id: found | roles_everywhere for org_id, found in roles.items()},
+    )
 
 
 def save_adoption(adoption: Adoption, orgs: dict[str, Organization], reason: str) -> tuple[int, int]:
@@ -116,7 +130,10 @@ def save_adoption(adoption: Adoption, orgs: dict[str, Organization], reason: str
                 organization_id=org_id, defaults={"name": org.name, "dashboard": org.dashboard}
             )
         for grant in adoption.grants:
-            row = AccessGrant(email=grant.email, name=grant.name, profile=profiles[grant.profile], reason=reason)
+            row = AccessGrant(
+                email=grant.email, saml_role=grant.saml_role, name=grant.name, profile=profiles[grant.profile],
+                reason=reason,
+            )  # fmt: skip
             row.validated_save()
             row.organizations.set([org_rows[org_id] for org_id in grant.organization_ids])
     return len(adoption.new_profiles), len(adoption.grants)

@@ -26,7 +26,7 @@ from nautobot_meraki_users.dashboard.client import Dashboard
 from nautobot_meraki_users.dashboard.connections import Dashboards
 from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
 from nautobot_meraki_users.dashboard.types import Organization
-from nautobot_meraki_users.errors import ConfigurationError, DashboardError, InputError
+from nautobot_meraki_users.errors import ConfigurationError, DashboardError, FieldError, InputError
 from nautobot_meraki_users.inventory import sync
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
@@ -141,6 +141,10 @@ class _CheckedJobForm(JobForm):
             )
         errors: list = []
         names = None
+        if not hasattr(self.data, "getlist") and "dryrun" in self.data and not isinstance(self.data["dryrun"], bool):
+            # Nautobot decides from the value as sent whether a run is a dry run (which skips approval workflows),
+            # while the form reads "false" or "0" as False: text would let a real run skip its approval.
+            errors.append(FieldError("dryrun", 'must be a JSON boolean, true or false (not text such as "false").'))
         try:
             names = inputs.parse_dashboard(data, app_settings)
             # A missing key (SecretsGroup, integration) is refused here, before a job is queued, when no selected

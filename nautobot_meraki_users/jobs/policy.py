@@ -21,9 +21,9 @@ from nautobot_meraki_users.settings import AppSettings, load_settings
 
 ORG_ID_HELP = "One organization ID, several IDs separated by commas, or 'all' (blank: all)."
 FINDING_COLUMNS = (
-    "organization_id", "organization_name", "email", "finding", "expected", "actual", "grant", "message",
+    "organization_id", "organization_name", "email", "saml_role", "finding", "expected", "actual", "grant", "message",
 )  # fmt: skip
-CHANGE_COLUMNS = ("organization_id", "organization_name", "email", "action", "admin_id", "message")
+CHANGE_COLUMNS = ("organization_id", "organization_name", "email", "saml_role", "action", "admin_id", "message")
 FINDING_LEVELS = {"missing": logging.WARNING, "different": logging.WARNING, "unmanaged": logging.WARNING,
                   "expired": logging.WARNING, "unresolved": logging.ERROR}  # fmt: skip
 CHANGE_LEVELS = {enforcement.FAILED: logging.ERROR, enforcement.SKIPPED: logging.WARNING}
@@ -86,7 +86,7 @@ class CheckAccessDrift(PolicyJob):
                 )  # fmt: skip
             counts = drift.counts(drifts)
             rows = [
-                {"organization_id": d.org.id, "organization_name": d.org.name, **finding.as_dict()}
+                {"organization_id": d.org.id, "organization_name": d.org.name, "saml_role": "", **finding.as_dict()}
                 | ({"dashboard": d.org.dashboard} if self.labelled else {})
                 for d in drifts
                 for finding in d.findings
@@ -119,7 +119,8 @@ class CheckAccessDrift(PolicyJob):
                 lines.append((logging.INFO, log_safe(f"{self.where(d.org)}: no drift"), rows.get(d.org.id), d.org.id))
             for f in d.findings:
                 text = (
-                    f"{self.where(d.org)}: {f.finding} {f.email}: expected {f.expected}; actual {f.actual}. {f.message}"
+                    f"{self.where(d.org)}: {f.finding} {f.email or f'SAML role {f.saml_role}'}: expected {f.expected}; "
+                    f"actual {f.actual}. {f.message}"
                 )
                 lines.append((FINDING_LEVELS[f.finding], log_safe(text), rows.get(d.org.id), d.org.id))
         self.log_lines(lines)
@@ -154,16 +155,18 @@ class EnforceAccessPolicy(PolicyJob):
             app_settings = load_settings()
             with self.open_dashboards(app_settings, data) as dashboards:
                 _, drifts, policy = self.read_drift(data)
-                changes, results = drift.enforce(
+                changes, results, role_results = drift.enforce(
                     dashboards, drifts, policy, as_bool(remove_unmanaged), dryrun, app_settings.concurrency
                 )
             before = removed_admins(results, dryrun)
             if not dryrun:
                 sync.record_changes_or_warn(results, self.logger)
+                sync.record_role_changes_or_warn(role_results, self.logger)
             self.log_changes(changes, before)
             rows = [change.as_dict(self.labelled) for change in changes]
+            csv_rows = [{"saml_role": "", **row} for row in rows]
             columns = (*CHANGE_COLUMNS, "dashboard") if self.labelled else CHANGE_COLUMNS
-            self.create_file(f"meraki-access-enforce-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, columns))
+            self.create_file(f"meraki-access-enforce-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(csv_rows, columns))
             counts = drift.change_counts(changes)
             failed = sorted({f"{c.org.id} ({c.action})" for c in changes if c.action == enforcement.FAILED})
             self.conclude(
@@ -182,7 +185,7 @@ class EnforceAccessPolicy(PolicyJob):
         rows = self.inventory_orgs(c.org.id for c in changes)
         lines = []
         for c in changes:
-            who = f" {c.email}" if c.email else ""
+            who = f" {c.email}" if c.email else (f" SAML role {c.saml_role}" if c.saml_role else "")
             text = f"{self.where(c.org)}:{who}: {c.action}: {c.message}"
             if c.admin_id:
                 text += f" (Meraki admin ID {c.admin_id})"
@@ -216,11 +219,11 @@ class AdoptAccessPolicy(PolicyJob):
                 orgs = engine.load_organizations(dashboards, selector, app_settings.allowed_organization_ids)
                 reads, failed = drift.read_access(dashboards, orgs, app_settings.concurrency)
             existing = [policy_store.profile_value(row) for row in policy_store.AccessProfile.objects.all()]
-            covered = policy_store.covered_emails([org.id for org, _, _ in reads])
-            proposal = adoption.propose(reads, covered, existing)
+            emails, roles = policy_store.covered([read[0].id for read in reads])
+            proposal = adoption.propose(reads, emails, existing, roles)
             if not dryrun:
                 reason = f"Adopted from the Dashboard on {timezone.localdate()} (Adopt Current Meraki Access)."
-                policy_store.save_adoption(proposal, {org.id: org for org, _, _ in reads}, reason)
+                policy_store.save_adoption(proposal, {read[0].id: read[0] for read in reads}, reason)
             result = self.adoption_result(proposal, dryrun)
             self.log_adoption(result, dryrun)
             for org_id, message in failed.items():
@@ -256,7 +259,7 @@ class AdoptAccessPolicy(PolicyJob):
         ] + [{"name": name, "action": "reused"} for name in proposal.reused_profiles]
         grants = [
             {"email": g.email, "name": g.name, "profile": g.profile, "organizations": g.organization_ids,
-             "action": "created"}
+             "action": "created"} | ({"saml_role": g.saml_role} if g.saml_role else {})
             for g in proposal.grants
         ]  # fmt: skip
         return {
@@ -274,7 +277,8 @@ class AdoptAccessPolicy(PolicyJob):
             text = f"profile {p['name']}: " + ("reused (same access)" if p["action"] == "reused" else verb)
             lines.append((logging.INFO, log_safe(text), None, "profiles"))
         for g in result["grants"]:
-            text = f"grant {g['email']}: {g['profile']} in {', '.join(g['organizations'])}: {verb}"
+            who = g["email"] or f"SAML role {g.get('saml_role', '')}"
+            text = f"grant {who}: {g['profile']} in {', '.join(g['organizations'])}: {verb}"
             lines.append((logging.INFO, log_safe(text), None, "grants"))
         self.log_lines(lines)
 

@@ -25,6 +25,7 @@ class ProposedGrant:
     name: str
     profile: str
     organization_ids: list[str] = field(default_factory=list)
+    saml_role: str = ""  # a grant to a SAML role (then `email` is blank)
 
 
 @dataclass
@@ -82,42 +83,58 @@ def _unique_name(wanted: str, taken: set[str]) -> str:
 
 
 def propose(
-    reads: list[tuple[Organization, list[dict], list[dict]]],
+    reads: list[tuple[Organization, list[dict], list[dict], list[dict]]],
     covered: dict[str, set[str]],
     profiles: list[Profile],
+    covered_roles: dict[str, set[str]] | None = None,
 ) -> Adoption:
-    """The adoption of every uncovered admin in the organizations read (organization, admins, networks).
+    """The adoption of every uncovered admin and SAML role in the organizations read.
 
+    `reads`: (organization, admins, SAML roles, networks) per organization.
     `covered`: organization ID -> casefolded emails a grant or an exemption already covers there (left alone);
-    `profiles`: the existing profiles (one with identical access is reused, and their names are taken).
+    `covered_roles`: organization ID -> SAML role names a grant already covers there; `profiles`: the existing
+    profiles (one with identical access is reused, and their names are taken).
 
     Example:
         >>> org = Organization("1", "Acme")
-        >>> adoption = propose([(org, [{"email": "a@x.org", "name": "A", "orgAccess": "full"}], [])], {}, [])
+        >>> adoption = propose([(org, [{"email": "a@x.org", "name": "A", "orgAccess": "full"}], [], [])], {}, [])
         >>> [p.name for p in adoption.new_profiles], [(g.email, g.profile, g.organization_ids) for g in adoption.grants]
         (['Adopted: org full'], [('a@x.org', 'Adopted: org full', ['1'])])
     """
     adoption = Adoption()
     by_access = {(p.org_access, tuple(sorted(p.networks)), tuple(sorted(p.tags))): p.name for p in profiles}
     taken = {p.name.casefold() for p in profiles}
-    grants: dict[tuple[str, str], ProposedGrant] = {}
-    for org, admins, networks in reads:
+    grants: dict[tuple[str, str, str], ProposedGrant] = {}
+
+    def profile_for(item: dict, networks: list[dict]) -> str:
+        access = access_of(item, networks)
+        if access not in by_access:
+            name = _unique_name(profile_name(*access), taken)
+            taken.add(name.casefold())
+            by_access[access] = name
+            adoption.new_profiles.append(Profile(name, access[0], access[1], access[2]))
+        elif by_access[access] not in adoption.reused_profiles and all(
+            p.name != by_access[access] for p in adoption.new_profiles
+        ):
+            adoption.reused_profiles.append(by_access[access])
+        return by_access[access]
+
+    for org, admins, roles, networks in reads:
         for admin in admins:
             email = str(admin.get("email", ""))
             if not email or email.casefold() in covered.get(org.id, set()):
                 continue
-            access = access_of(admin, networks)
-            if access not in by_access:
-                name = _unique_name(profile_name(*access), taken)
-                taken.add(name.casefold())
-                by_access[access] = name
-                adoption.new_profiles.append(Profile(name, access[0], access[1], access[2]))
-            elif by_access[access] not in adoption.reused_profiles and all(
-                p.name != by_access[access] for p in adoption.new_profiles
-            ):
-                adoption.reused_profiles.append(by_access[access])
-            key = (email.casefold(), by_access[access])
-            grant = grants.setdefault(key, ProposedGrant(email, str(admin.get("name") or ""), by_access[access]))
+            profile = profile_for(admin, networks)
+            grant = grants.setdefault(
+                (email.casefold(), "", profile), ProposedGrant(email, str(admin.get("name") or ""), profile)
+            )
+            grant.organization_ids.append(org.id)
+        for role in roles:
+            name = str(role.get("role", ""))
+            if not name or name in (covered_roles or {}).get(org.id, set()):
+                continue
+            profile = profile_for(role, networks)
+            grant = grants.setdefault(("", name, profile), ProposedGrant("", "", profile, saml_role=name))
             grant.organization_ids.append(org.id)
     adoption.grants = list(grants.values())
     return adoption

@@ -23,7 +23,15 @@ from nautobot_meraki_users.operations.engine import (
     api_disabled_message,
     apply_targets,
 )
-from nautobot_meraki_users.operations.policy import FINDINGS, Exemption, Finding, Grant, check_organization
+from nautobot_meraki_users.operations.policy import (
+    FINDINGS,
+    Exemption,
+    Finding,
+    Grant,
+    check_organization,
+    check_saml_roles,
+)
+from nautobot_meraki_users.operations.resources import ADMINS, SAML_ROLES
 
 WRITE_ACTIONS = {"POST": "create", "PUT": "update", "DELETE": "delete"}
 ENGINE_ACTIONS = {Outcome.ABSENT: enforcement.UNCHANGED, Outcome.CONFLICT: enforcement.FAILED}
@@ -46,6 +54,14 @@ class Policy:
         """The casefolded emails exempt in the organization."""
         return {e.email.casefold() for e in self.exemptions if e.applies_to(org_id)}
 
+    @property
+    def checks_saml_roles(self) -> bool:
+        """True once a grant names a SAML role: then every organization's SAML roles are read and checked too.
+
+        A check of one person (`email`) leaves SAML roles out.
+        """
+        return self.email is None and any(grant.saml_role for grant in self.grants)
+
     def needs_networks(self, org_id: str) -> bool:
         """True when a live grant there names networks or tags (resolving them needs the networks)."""
         return any((g.profile.networks or g.profile.tags) and not g.expired(self.today) for g in self.grants_in(org_id))
@@ -60,6 +76,8 @@ class OrganizationDrift:
     admins: list[dict] = field(default_factory=list)
     compliant: list[str] = field(default_factory=list)  # granted emails whose access matches
     error: str = ""
+    roles: list[dict] = field(default_factory=list)  # its SAML roles, when the policy checks them
+    compliant_roles: list[str] = field(default_factory=list)  # granted SAML roles whose access matches
 
     def as_dict(self, labelled: bool = False) -> dict:
         """The result entry: organization_id, organization_name, findings (and `error`, `dashboard` when so)."""
@@ -84,7 +102,10 @@ def counts(drifts: list[OrganizationDrift]) -> dict[str, int]:
     return tally
 
 
-def _check(org: Organization, admins: list[dict], networks: list[dict], policy: Policy) -> OrganizationDrift:
+def _check(
+    org: Organization, admins: list[dict], networks: list[dict], policy: Policy, roles: list[dict] | None = None
+) -> OrganizationDrift:
+    """One organization's findings (its SAML roles' too, when read) and who already matches the policy."""
     findings = check_organization(org, admins, networks, policy.grants_in(org.id), policy.exemptions, policy.today)
     if policy.email is not None:
         findings = [f for f in findings if f.email.casefold() == policy.email.casefold()]
@@ -97,7 +118,16 @@ def _check(org: Organization, admins: list[dict], networks: list[dict], policy: 
         and g.email.casefold() in present - with_findings
         and (policy.email is None or g.email.casefold() == policy.email.casefold())
     ]
-    return OrganizationDrift(org, findings, admins, list(dict.fromkeys(compliant)))
+    drift = OrganizationDrift(org, findings, admins, list(dict.fromkeys(compliant)))
+    if roles is not None:
+        role_findings = check_saml_roles(org, roles, networks, policy.grants_in(org.id), policy.today)
+        named = {str(role.get("role", "")) for role in roles} - {f.saml_role for f in role_findings}
+        drift.findings += role_findings
+        drift.roles = roles
+        drift.compliant_roles = list(dict.fromkeys(
+            g.saml_role for g in policy.grants_in(org.id) if g.saml_role in named and not g.expired(policy.today)
+        ))  # fmt: skip
+    return drift
 
 
 def read_drift(
@@ -109,7 +139,8 @@ def read_drift(
         if org.error or not org.api_enabled:
             return OrganizationDrift(org, error=org.error or api_disabled_message(org))
         admins, networks = dashboards.organization_state(org.id, policy.needs_networks(org.id))
-        return _check(org, admins, networks, policy)
+        roles = dashboards.saml_roles(org.id) if policy.checks_saml_roles else None
+        return _check(org, admins, networks, policy, roles)
 
     drifts = []
     for done in fan_out(read, orgs, concurrency):
@@ -132,9 +163,10 @@ class PolicyChange:
     action: str
     admin_id: str = ""
     message: str = ""
+    saml_role: str = ""  # a SAML role's change (`email` blank; `admin_id` is the role's Meraki ID)
 
     def as_dict(self, labelled: bool = False) -> dict:
-        """organization_id, organization_name, email, action, admin_id, message (and `dashboard` when labelled)."""
+        """organization_id, organization_name, email, action, admin_id, message (and `saml_role`, `dashboard`)."""
         entry = {
             "organization_id": self.org.id,
             "organization_name": self.org.name,
@@ -143,6 +175,8 @@ class PolicyChange:
             "admin_id": self.admin_id,
             "message": self.message,
         }
+        if self.saml_role:
+            entry["saml_role"] = self.saml_role
         if labelled:
             entry["dashboard"] = self.org.dashboard
         return entry
@@ -168,10 +202,11 @@ def enforce(
     remove_unmanaged: bool,
     dryrun: bool,
     concurrency: int,
-) -> tuple[list[PolicyChange], list[OrganizationResult]]:
+) -> tuple[list[PolicyChange], list[OrganizationResult], list[OrganizationResult]]:
     """Plan every organization (guard rails included) and apply the writes (none in a dry run).
 
-    Returns the result's changes, and the engine's results of the writes (for the inventory upkeep and the log).
+    Returns the result's changes, and the engine's results of the writes to admins and to SAML roles (for the
+    inventory upkeep).
     """
     owners = _key_owners(dashboards, drifts)
     changes: list[PolicyChange] = []
@@ -180,26 +215,33 @@ def enforce(
         if drift.error:
             changes.append(PolicyChange(drift.org, "", enforcement.FAILED, "", drift.error))
             continue
+        people = [f for f in drift.findings if not f.saml_role]
         steps = enforcement.plan_organization(
-            drift.findings,
+            people,
             drift.admins,
             drift.compliant,
             owners[drift.org.id],
             policy.exempt_in(drift.org.id),
             remove_unmanaged,
+        ) + enforcement.plan_saml_roles(
+            [f for f in drift.findings if f.saml_role], drift.compliant_roles, remove_unmanaged
         )
         for step in steps:
             admin_id = step.change.admin_id if step.change else ""
-            changes.append(PolicyChange(drift.org, step.email, step.action, admin_id, step.message))
+            changes.append(PolicyChange(drift.org, step.email, step.action, admin_id, step.message, step.saml_role))
             if step.change is not None:
-                operation = Operation(WRITE_ACTIONS[step.change.method or "DELETE"], step.email)
+                action = WRITE_ACTIONS[step.change.method or "DELETE"]
+                resource = SAML_ROLES if step.saml_role else ADMINS
+                operation = Operation(action, step.saml_role or step.email, resource=resource)
                 targets.append((Target(drift.org, operation, step.change), len(changes) - 1))
     results = apply_targets(dashboards, [target for target, _ in targets], dryrun, concurrency)
-    for (_, position), result in zip(targets, results, strict=True):
+    admin_results, role_results = [], []
+    for (target, position), result in zip(targets, results, strict=True):
         change = changes[position]
         change.action = ENGINE_ACTIONS.get(result.outcome, str(result.outcome))
         change.admin_id, change.message = result.admin_id or change.admin_id, result.message
-    return changes, results
+        (role_results if target.operation.resource is SAML_ROLES else admin_results).append(result)
+    return changes, admin_results, role_results
 
 
 def change_counts(changes: list[PolicyChange]) -> dict[str, int]:
@@ -212,18 +254,18 @@ def change_counts(changes: list[PolicyChange]) -> dict[str, int]:
 
 def read_access(
     dashboards: Dashboards, orgs: list[Organization], concurrency: int
-) -> tuple[list[tuple[Organization, list[dict], list[dict]]], dict[str, str]]:
-    """Each organization's admins, and its networks when an admin there has network privileges (to name them).
+) -> tuple[list[tuple[Organization, list[dict], list[dict], list[dict]]], dict[str, str]]:
+    """Each organization's admins and SAML roles, and its networks when one of them has network privileges.
 
-    Returns the reads, and organization ID -> why it could not be read.
+    Returns the reads (organization, admins, SAML roles, networks), and organization ID -> why it could not be read.
     """
 
-    def read(org: Organization) -> tuple[Organization, list[dict], list[dict]]:
+    def read(org: Organization) -> tuple[Organization, list[dict], list[dict], list[dict]]:
         if org.error or not org.api_enabled:
             raise DashboardError(org.error or api_disabled_message(org))
-        admins = dashboards.admins(org.id)
-        networks = dashboards.networks(org.id) if any(a.get("networks") for a in admins) else []
-        return org, admins, networks
+        admins, roles = dashboards.admins(org.id), dashboards.saml_roles(org.id)
+        networks = dashboards.networks(org.id) if any(a.get("networks") for a in admins + roles) else []
+        return org, admins, roles, networks
 
     reads, failed = [], {}
     for done in fan_out(read, orgs, concurrency):

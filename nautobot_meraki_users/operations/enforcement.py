@@ -18,6 +18,7 @@ from nautobot_meraki_users.operations.policy import (
     UNMANAGED,
     Finding,
 )
+from nautobot_meraki_users.operations.saml_roles import role_differences
 
 CREATED, UPDATED, REMOVED, UNCHANGED, SKIPPED, FAILED = (
     "created", "updated", "removed", "unchanged", "skipped", "failed"
@@ -37,6 +38,7 @@ class Step:
     message: str
     change: Change | None = None
     finding: str = ""
+    saml_role: str = ""  # a step on a SAML role (then `email` is blank)
 
 
 def _privileges(items: list[dict] | None, key: str) -> dict[str, str]:
@@ -164,3 +166,42 @@ def plan_organization(
             full.discard(email)
         steps.append(Step(finding.email, str(change.outcome), change.message, change, finding.finding))
     return steps
+
+
+def plan_saml_roles(findings: list[Finding], compliant: list[str], remove_unmanaged: bool) -> list[Step]:
+    """The steps that bring one organization's SAML roles to the policy: creates, updates, then removals.
+
+    SAML roles have no lock-out guard rails of their own: the people they let in sign in through the identity
+    provider, and the admins (with their guard rails) stay. An unmanaged role is removed only when asked.
+
+    Example:
+        >>> found = [Finding("", "missing", "org access read-only", "no access", "g1", "", "NOC",
+        ...                  wanted={"orgAccess": "read-only", "networks": [], "tags": []})]
+        >>> [(s.saml_role, s.action, s.change.body) for s in plan_saml_roles(found, [], False)]
+        [('NOC', 'created', {'role': 'NOC', 'orgAccess': 'read-only'})]
+    """
+    steps = [Step("", UNCHANGED, "access matches the policy; nothing to do", saml_role=role) for role in compliant]
+    writes = []
+    for finding in findings:
+        role, kind, wanted = finding.saml_role, finding.finding, finding.wanted or {}
+        if kind == MISSING:
+            body = {"role": role, "orgAccess": wanted["orgAccess"]}
+            body.update({key: wanted[key] for key in ("networks", "tags") if wanted[key]})
+            change = Change(Outcome.CREATED, f"create SAML role {role!r} with {finding.expected}", "", "POST", body)
+        elif kind == DIFFERENT:
+            admin = finding.admin or {}
+            body = role_differences(admin, wanted)
+            message = f"update SAML role {role!r}: {finding.actual} -> {finding.expected}"
+            change = Change(Outcome.UPDATED, message, str(admin.get("id", "")), "PUT", body)
+        elif kind == EXPIRED or (kind == UNMANAGED and remove_unmanaged):
+            message = f"remove SAML role {role!r} ({finding.actual}; {kind})"
+            change = Change(Outcome.REMOVED, message, str((finding.admin or {}).get("id", "")), "DELETE")
+        else:
+            why = "unmanaged: left alone (remove_unmanaged is off)" if kind == UNMANAGED else (
+                f"{kind}: {finding.message}; fix the profile or the grant"
+            )  # fmt: skip
+            steps.append(Step("", SKIPPED, why, None, kind, role))
+            continue
+        writes.append(Step("", str(change.outcome), change.message, change, kind, role))
+    order = {"POST": 0, "PUT": 1, "DELETE": 2}
+    return steps + sorted(writes, key=lambda step: order[step.change.method or "DELETE"])

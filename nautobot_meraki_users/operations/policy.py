@@ -22,6 +22,7 @@ from nautobot_meraki_users.operations.admins import (
     resolve_networks,
     same_access,
 )
+from nautobot_meraki_users.operations.saml_roles import SAML_NETWORK_LEVELS, describe_role, find_role, role_differences
 
 MISSING, DIFFERENT, UNMANAGED, EXPIRED, UNRESOLVED = "missing", "different", "unmanaged", "expired", "unresolved"
 FINDINGS = (MISSING, DIFFERENT, UNMANAGED, EXPIRED, UNRESOLVED)
@@ -35,7 +36,7 @@ def privilege_errors(value: object, key: str) -> list[str]:
         >>> privilege_errors([{"network": "HQ", "access": "full"}], "network")
         []
         >>> privilege_errors([{"network": "HQ", "access": "owner"}], "network")
-        ["item 1: access 'owner' is not one of full, read-only, guest-ambassador, monitor-only."]
+        ["item 1: access 'owner' is not one of full, read-only, guest-ambassador, monitor-only, ssid-admin, port-tags."]
     """
     if not isinstance(value, list):
         return [f'must be a list of {{"{key}": ..., "access": ...}}, not {type(value).__name__}.']
@@ -52,8 +53,9 @@ def privilege_errors(value: object, key: str) -> list[str]:
             errors.append(f"item {position}: {key} {name!r} is listed twice.")
         else:
             seen.add(name.strip().casefold())
-        if level not in PRIVILEGE_LEVELS:
-            errors.append(f"item {position}: access {level!r} is not one of {', '.join(PRIVILEGE_LEVELS)}.")
+        levels = SAML_NETWORK_LEVELS if key == "network" else PRIVILEGE_LEVELS  # ssid-admin, port-tags: SAML roles
+        if level not in levels:
+            errors.append(f"item {position}: access {level!r} is not one of {', '.join(levels)}.")
     return errors
 
 
@@ -84,6 +86,7 @@ class Grant:
     organization_ids: frozenset[str] | None = None
     expires: date | None = None
     name: str = ""  # the person's name, for an admin that Enforce creates
+    saml_role: str = ""  # a grant to a SAML role (its exact name) instead of a person (then `email` is blank)
 
     def applies_to(self, organization_id: str) -> bool:
         """True when the grant covers the organization."""
@@ -120,13 +123,14 @@ class Finding:
     actual: str
     grant: str = ""
     message: str = ""
+    saml_role: str = ""  # a SAML role's finding: its name (and `email` is blank)
     admin: dict | None = field(default=None, compare=False, repr=False)
     wanted: dict | None = field(default=None, compare=False, repr=False)
     name: str = field(default="", compare=False, repr=False)
 
     def as_dict(self) -> dict:
-        """The result entry: email, finding, expected, actual, grant, message."""
-        return {
+        """The result entry: email, finding, expected, actual, grant, message (and `saml_role` for a SAML role)."""
+        entry = {
             "email": self.email,
             "finding": self.finding,
             "expected": self.expected,
@@ -134,6 +138,9 @@ class Finding:
             "grant": self.grant,
             "message": self.message,
         }
+        if self.saml_role:
+            entry["saml_role"] = self.saml_role
+        return entry
 
 
 def desired_access(profile: Profile, networks: list[dict], org: Organization) -> tuple[dict | None, list[str]]:
@@ -180,7 +187,7 @@ def check_organization(
     """
     findings: list[Finding] = []
     granted: set[str] = set()
-    for grant in (g for g in grants if g.applies_to(org.id)):
+    for grant in (g for g in grants if g.applies_to(org.id) and not g.saml_role):
         granted.add(grant.email.casefold())
         admin = find_admin(admins, grant.email)
         if grant.expired(today):
@@ -215,4 +222,48 @@ def check_organization(
             findings.append(
                 Finding(email, UNMANAGED, NO_ACCESS, describe_access(admin), "", "there with no grant", admin=admin)
             )
+    return findings
+
+
+def check_saml_roles(
+    org: Organization, roles: list[dict], networks: list[dict], grants: list[Grant], today: date
+) -> list[Finding]:
+    """Every SAML role finding in one organization: each role grant against the roles there, then the ungranted roles.
+
+    Names match exactly, as Meraki's do; `port-tags` and `switchport` compare equal.
+
+    Example:
+        >>> noc = Profile("NOC", "read-only")
+        >>> roles = [{"id": "1", "role": "NOC", "orgAccess": "full"}, {"id": "2", "role": "Ops", "orgAccess": "full"}]
+        >>> found = check_saml_roles(Organization("1", "Acme"), roles, [], [Grant("g1", "", noc, saml_role="NOC")],
+        ...                          date(2026, 1, 1))
+        >>> [(f.saml_role, f.finding, f.expected) for f in found]
+        [('NOC', 'different', 'org access read-only'), ('Ops', 'unmanaged', 'no access')]
+    """
+    findings: list[Finding] = []
+    granted: set[str] = set()
+    for grant in (g for g in grants if g.applies_to(org.id) and g.saml_role):
+        granted.add(grant.saml_role)
+        role = find_role(roles, grant.saml_role)
+        actual = describe_role(role) if role else NO_ACCESS
+        if grant.expired(today):
+            if role is not None:
+                why = f"the grant of {grant.profile.name!r} expired on {grant.expires}; the role is still there"
+                findings.append(Finding("", EXPIRED, NO_ACCESS, actual, grant.key, why, grant.saml_role, admin=role))
+            continue
+        wanted, problems = desired_access(grant.profile, networks, org)
+        if wanted is None:
+            findings.append(Finding("", UNRESOLVED, f"profile {grant.profile.name!r}", actual, grant.key,
+                                    " ".join(problems), grant.saml_role, admin=role))  # fmt: skip
+        elif role is None:
+            findings.append(Finding("", MISSING, describe_role(wanted), NO_ACCESS, grant.key, "granted, not there",
+                                    grant.saml_role, wanted=wanted))  # fmt: skip
+        elif role_differences(role, wanted):
+            findings.append(Finding("", DIFFERENT, describe_role(wanted), actual, grant.key,
+                                    "there with other access", grant.saml_role, admin=role, wanted=wanted))  # fmt: skip
+    for role in roles:
+        name = str(role.get("role", ""))
+        if name not in granted:
+            findings.append(Finding("", UNMANAGED, NO_ACCESS, describe_role(role), "", "there with no grant", name,
+                                    admin=role))  # fmt: skip
     return findings

@@ -104,6 +104,11 @@ def _differences(role: dict, org_access: str, networks: list[dict], tags: list[d
     return body
 
 
+def role_differences(role: dict, wanted: dict) -> dict:
+    """The parts of `wanted` (orgAccess, networks, tags) the role lacks: the PUT body that makes it so; {} if none."""
+    return _differences(role, wanted["orgAccess"], wanted["networks"], wanted["tags"])
+
+
 def plan_create_role(request: RoleRequest, roles: list[dict], network_ids: list[str]) -> Change:
     """Create the role: created, unchanged (it exists with this access) or conflict (it exists with other access)."""
     org_access, networks, tags = desired_privileges(None, request.access, network_ids)
