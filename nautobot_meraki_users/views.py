@@ -53,6 +53,7 @@ from nautobot_meraki_users.models import (
 from nautobot_meraki_users.tables import person_link
 
 INVENTORY_ACTION_BUTTONS = ("export",)
+FINDING_FIELDS = ("organization", "email", "saml_role", "finding", "expected", "actual", "grant", "message", "found")
 
 
 class ReadOnlyInventoryUIViewSet(
@@ -330,7 +331,7 @@ class AccessGrantUIViewSet(PolicyUIViewSet):
             ObjectFieldsPanel(
                 weight=100,
                 section=SectionChoices.LEFT_HALF,
-                fields=("email", "name", "user", "profile", "all_organizations", "expires", "reason"),
+                fields=("email", "saml_role", "name", "user", "profile", "all_organizations", "expires", "reason"),
                 value_transforms={"email": [person_link]},
             ),
             organizations_panel(weight=200, related_field_name="access_grants"),
@@ -387,7 +388,7 @@ class AccessFindingUIViewSet(ObjectListViewMixin, ObjectDetailViewMixin):
             ObjectFieldsPanel(
                 weight=100,
                 section=SectionChoices.LEFT_HALF,
-                fields=("organization", "email", "finding", "expected", "actual", "grant", "message", "found"),
+                fields=FINDING_FIELDS,
                 value_transforms={"email": [person_link], "finding": [choice_label(FindingChoices)]},
             ),
         )
