@@ -257,6 +257,12 @@ def _dashboards_script(development: str = str(DEV)) -> str:
     return f"import runpy; runpy.run_path({path!r}, run_name='__main__')"
 
 
+def _policy_script(development: str = str(DEV)) -> str:
+    """Create or update the demo access policy, drift included (the same file runs in the Docker entrypoint)."""
+    path = f"{development}/demo_policy.py"
+    return f"import runpy; runpy.run_path({path!r}, run_name='__main__')"
+
+
 def _shell(context: Context, *scripts: str, docker: bool = False):
     """Run Python in ONE `nautobot-server shell` start-up (no page of auto-imports, unlike nbshell)."""
     command = f'shell --no-imports --command "{"; ".join(scripts)}"'
@@ -287,6 +293,15 @@ def dashboards(context, docker=False):
         _shell(context, _dashboards_script("/source/development"), docker=True)
         return
     _shell(context, _dashboards_script())
+
+
+@task
+def demo_policy(context, docker=False):
+    """Create or update the demo access policy: profiles, grants with drift in them, an exemption (`start` does)."""
+    if _docker(docker):
+        _shell(context, _policy_script("/source/development"), docker=True)
+        return
+    _shell(context, _policy_script())
 
 
 @task
@@ -332,7 +347,8 @@ def start(context, docker=False):
         print(
             f"Nautobot: http://localhost:{NAUTOBOT_PORT}/ (user and password from development/creds.env)\n"
             f"Dashboard connections: {', '.join(DEMO_DASHBOARDS)} (MERAKI_DASHBOARDS in development/development.env; "
-            "demo organizations 100001 to 100004)"
+            "demo organizations 100001 to 100004)\n"
+            "Access policy (Meraki > Policy), drift included: development/dev.sh runjob --docker --job CheckAccessDrift"
         )
         return
     services(context)
@@ -342,6 +358,7 @@ def start(context, docker=False):
         _spawn(name)
     _wait_for(lambda: _port_open(STANDIN_PORT), "the stand-in Meraki Dashboard", 30)
     sync(context)
+    demo_policy(context)  # its grants name the organizations the sync brought in
     _wait_for(lambda: _port_open(NAUTOBOT_PORT), "Nautobot", 120)
     print(
         f"\nNautobot with the Meraki Users app is up: http://127.0.0.1:{NAUTOBOT_PORT}/  "
@@ -349,6 +366,7 @@ def start(context, docker=False):
         f"Jobs: http://127.0.0.1:{NAUTOBOT_PORT}/extras/jobs/  (group 'Meraki Users')\n"
         f"Stand-in Meraki Dashboard: http://127.0.0.1:{STANDIN_PORT}/api/v1  (demo organizations 100001 to 100004)\n"
         f"{_connections_summary(local_env())}\n"
+        "Access policy (Meraki > Policy), drift included: development/dev.sh runjob --job CheckAccessDrift\n"
         f"Logs: {LOGS}/  -  stop with: development/dev.sh stop"
     )
 
@@ -494,11 +512,12 @@ def docs(context, serve=False):
         "admins": "admins per organization (default 20)",
         "latency": "seconds per round trip (default 0.2)",
         "rows": "rows of the import CSV (default 1000)",
+        "grants": "access grants of the policy scenarios (default 1000)",
         "concurrency": "the app's concurrency setting (default 40)",
         "naive": "also measure one request at a time (default on; --no-naive skips it)",
         "scenarios": (
-            "comma-separated: offboard,create,list,import,sync,login-security,offboard x2,offboard-1000,"
-            "offboard-2dash (the default)"
+            "comma-separated: offboard,create,list,import,sync,login-security,policy-check,policy-enforce,offboard x2,"
+            "offboard-1000,offboard-2dash (the default)"
         ),
         "profile": "write a pyinstrument profile of each job to development/.state/bench/",
     }
@@ -509,6 +528,7 @@ def bench(
     admins=20,
     latency=0.2,
     rows=1000,
+    grants=1000,
     concurrency=40,
     naive=True,
     scenarios="",
@@ -517,7 +537,7 @@ def bench(
     """Benchmark the real jobs (and their engine) at Meraki's rate limits; prints tables, writes docs/performance.md."""
     services(context)
     args = (
-        f"--organizations {organizations} --admins {admins} --latency {latency} --rows {rows} "
+        f"--organizations {organizations} --admins {admins} --latency {latency} --rows {rows} --grants {grants} "
         f"--concurrency {concurrency}" + ("" if naive else " --no-naive") + (" --profile" if profile else "")
     )
     if scenarios:

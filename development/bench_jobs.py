@@ -10,6 +10,9 @@ separate process empties the inventory and, where the scenario needs it, seeds i
 Inventory against the same stand-in (its traffic is not counted). The cache, and so the app's Redis rate budget,
 lives in a Redis database of its own (development/bench_nautobot_config.py).
 
+The access policy scenarios (`policy-check`, `policy-enforce`) need a policy: the seeding process writes it after
+the sync (POLICY_PROFILES, `policy_grants`, the leavers exempt everywhere), as plain rows, not timed.
+
 A scenario with several Dashboard connections (`offboard-2dash`) runs the job with the app's `dashboards` setting
 naming ExternalIntegrations (MERAKI_USERS_BENCH_DASHBOARDS, read by development/bench_nautobot_config.py); the
 seeding process creates them, or brings them up to date (the stand-in's URL changes every run): each with a
@@ -26,6 +29,7 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,12 +40,125 @@ PROFILES = ROOT / "development" / ".state" / "bench"
 JOBS = "nautobot_meraki_users.jobs"
 # Their upkeep updates an inventory a sync has filled (the login security check links its lines to the rows and
 # stores what it read in them).
-NEEDS_INVENTORY = {"offboard", "create", "import", "login-security"}
+# The policy's grants name organizations of the inventory.
+NEEDS_INVENTORY = {"offboard", "create", "import", "login-security", "policy-check", "policy-enforce"}
+POLICY_SCENARIOS = {"policy-check", "policy-enforce"}
 DASHBOARDS_VARIABLE = "MERAKI_USERS_BENCH_DASHBOARDS"  # the `dashboards` setting, comma-separated (empty: none)
 BASELINE_VARIABLE = "MERAKI_USERS_BENCH_LOGIN_SECURITY_BASELINE"  # the `login_security_baseline` setting, as JSON
 # What Check Meraki Login Security checks against in the bench (the job through BASELINE_VARIABLE, the engine
 # directly); development/benchmark.py seeds organizations that meet it and organizations that do not.
 LOGIN_SECURITY_BASELINE = {"enforceTwoFactorAuth": True, "enforceIdleTimeout": True, "idleTimeoutMinutes": {"max": 30}}
+
+# The access policy of policy-check and policy-enforce. Profiles: name -> (org access, network privileges, tag
+# privileges). Every bench organization has one network, Main, tagged bench; none has a network Lab.
+POLICY_PROFILES = {
+    "Bench read-only": ("read-only", [], []),
+    "Bench full": ("full", [], []),
+    "Bench main network": ("none", [{"network": "Main", "access": "full"}], []),
+    "Bench tagged": ("none", [], [{"tag": "bench", "access": "full"}]),
+    "Bench lab network": ("none", [{"network": "Lab", "access": "full"}], []),  # unresolved everywhere
+}
+POLICY_GRANTS = 1000  # the default number of grants
+POLICY_KINDS = 5  # grants per organization at most (the kinds of `policy_grant`)
+POLICY_EXPIRED_ON = date(2025, 1, 31)  # the expiry of the expired grants (long past)
+
+
+def policy_grant(index: int, kind: int) -> tuple[str, str, bool]:
+    """(email, profile, expired) of grant `kind` (0 to 4) in organization number `index`.
+
+    The bench's admins are user<n>@org<index>.bench.example, read-only. Kind 0: user0 read-only (as they are); 1:
+    user1 full (different); 2: user2 read-only, expired; 3: new<index>@bench.example, not an admin (missing); 4: user3
+    with a profile that names the network Main (index ending in 0) or the tag bench (5) (both different; the check
+    reads those organizations' networks), the absent network Lab (9: unresolved, networks read too), or read-only.
+    """
+    user = f"user{min(kind, 3)}@org{index}.bench.example"
+    if kind == 0:
+        return user, "Bench read-only", False
+    if kind == 1:
+        return user, "Bench full", False
+    if kind == 2:
+        return user, "Bench read-only", True
+    if kind == 3:
+        return f"new{index}@bench.example", "Bench read-only", False
+    named = {0: "Bench main network", 5: "Bench tagged", 9: "Bench lab network"}
+    return user, named.get(index % 10, "Bench read-only"), False
+
+
+def policy_grants(organizations: int, grants: int = POLICY_GRANTS) -> list[tuple[str, str, str, bool]]:
+    """(organization ID, email, profile, expired) of each grant: kind 0 in every organization, then kind 1, and so
+    on until `grants` (at most POLICY_KINDS per organization): 1,000 grants over 200 organizations is all five kinds.
+    """
+    found = []
+    for kind in range(POLICY_KINDS):
+        for index in range(organizations):
+            if len(found) == grants:
+                return found
+            found.append((str(700000 + index), *policy_grant(index, kind)))
+    return found
+
+
+def policy_values(organizations: int, grants: int, exempt: Sequence[str], today: date):
+    """The bench policy as the check's values (`operations.drift.Policy`): what the engine is given."""
+    from nautobot_meraki_users.operations.drift import Policy
+    from nautobot_meraki_users.operations.policy import Exemption, Grant, Profile
+
+    profiles = {
+        name: Profile(name, org_access, tuple((n["network"], n["access"]) for n in networks),
+                      tuple((t["tag"], t["access"]) for t in tags))
+        for name, (org_access, networks, tags) in POLICY_PROFILES.items()
+    }  # fmt: skip
+    values = [
+        Grant(str(number), email, profiles[profile], frozenset({org_id}), POLICY_EXPIRED_ON if expired else None)
+        for number, (org_id, email, profile, expired) in enumerate(policy_grants(organizations, grants))
+    ]
+    return Policy(values, [Exemption(email) for email in exempt], today)
+
+
+def seed_policy(organizations: int, grants: int, exempt: Sequence[str]) -> None:
+    """Write the bench policy as rows (the inventory's organizations must be there): the profiles, the grants, one
+    exemption everywhere per email of `exempt`. Bulk inserts, no change log: this is set-up, not measured.
+    """
+    from nautobot_meraki_users.models import AccessExemption, AccessGrant, AccessProfile, MerakiOrganization
+
+    clear_policy()
+    profiles = {
+        name: AccessProfile.objects.create(
+            name=name, org_access=org_access, network_privileges=networks, tag_privileges=tags
+        )
+        for name, (org_access, networks, tags) in POLICY_PROFILES.items()
+    }
+    orgs = {row.organization_id: row for row in MerakiOrganization.objects.all()}
+    wanted = policy_grants(organizations, grants)
+    expiry = {True: POLICY_EXPIRED_ON, False: None}
+    rows = AccessGrant.objects.bulk_create(
+        [
+            AccessGrant(email=email, profile=profiles[p], expires=expiry[old], reason="bench")
+            for _, email, p, old in wanted
+        ]
+    )
+    through = AccessGrant.organizations.through
+    links = zip(rows, wanted, strict=True)
+    through.objects.bulk_create(
+        [through(accessgrant=row, merakiorganization=orgs[org_id]) for row, (org_id, *_) in links]
+    )
+    AccessExemption.objects.bulk_create(
+        [AccessExemption(email=email, all_organizations=True, reason="bench") for email in exempt]
+    )
+
+
+def clear_policy() -> None:
+    """Delete every policy row and stored finding (before the organizations they name), no change log."""
+    from nautobot_meraki_users.models import AccessExemption, AccessFinding, AccessGrant, AccessProfile
+
+    for model in (
+        AccessFinding,
+        AccessGrant.organizations.through,
+        AccessExemption.organizations.through,
+        AccessGrant,
+        AccessExemption,
+        AccessProfile,
+    ):
+        model.objects.all()._raw_delete(model.objects.db)
 
 
 @dataclass
@@ -176,9 +293,13 @@ def _run_job(user, class_name: str, data: dict):
 
 
 def empty_inventory() -> None:
-    """Delete every inventory row (SAML roles, admins and networks before their organizations), no change log."""
+    """Delete every inventory row (SAML roles, admins and networks before their organizations), no change log.
+
+    The access policy's rows and findings go first: they name organizations.
+    """
     from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 
+    clear_policy()
     for model in (MerakiSamlRole, MerakiAdministrator, MerakiNetwork, MerakiOrganization):
         model.objects.all()._raw_delete(model.objects.db)
 
@@ -201,10 +322,11 @@ def stored_inventory() -> dict[str, int]:
     }
 
 
-def seed_child(env: dict[str, str], sync_first: bool, queue) -> None:
+def seed_child(env: dict[str, str], sync_first: bool, queue, policy: tuple | None = None) -> None:
     """Empty the inventory; with `sync_first`, fill it by running Sync Meraki Inventory. Puts the status on `queue`.
 
-    The Dashboard connections `env` names (if any) are made ready first.
+    The Dashboard connections `env` names (if any) are made ready first. `policy`: (organizations, grants, exempt
+    emails) of the access policy to write after the sync (`seed_policy`).
     """
     try:
         user = _load_nautobot(env)
@@ -213,6 +335,8 @@ def seed_child(env: dict[str, str], sync_first: bool, queue) -> None:
         status = "SUCCESS"
         if sync_first:
             status = _run_job(user, "SyncInventory", {"dryrun": False}).status
+        if policy is not None and status == "SUCCESS":
+            seed_policy(*policy)
         queue.put(status)
     except BaseException as err:
         queue.put(f"seed failed: {type(err).__name__}: {err}")
@@ -236,6 +360,10 @@ def job_data(scenario: str, leaver: str, import_csv: bytes) -> tuple[str, dict]:
         return "CheckLoginSecurity", {"meraki_org_id": "all"}
     if scenario == "import":
         return "ImportUsers", {"csv_file": import_csv, "dryrun": False}
+    if scenario == "policy-check":
+        return "CheckAccessDrift", {"meraki_org_id": "all"}
+    if scenario == "policy-enforce":
+        return "EnforceAccessPolicy", {"meraki_org_id": "all", "dryrun": False}
     raise SystemExit(f"unknown scenario {scenario}")
 
 
@@ -299,12 +427,22 @@ def job_child(env: dict[str, str], scenario: str, data: tuple[str, dict], profil
         ]
         result = job_result.result
         entries = []
+        stored = {}
         if isinstance(result, dict) and "organizations" in result:
             outcomes = dict(result.get("counts") or {})
             entries = [
-                (e.get("organization_id"), e.get("outcome"), e.get("dashboard", ""), tuple(e.get("also_seen_by", ())))
+                (e.get("organization_id"), e.get("outcome") or ("failed" if e.get("error") else "checked"),
+                 e.get("dashboard", ""), tuple(e.get("also_seen_by", ())))
                 for e in result["organizations"]
-            ]
+            ]  # fmt: skip
+            if class_name == "CheckAccessDrift":  # its counts are findings: the organizations it could not read
+                from nautobot_meraki_users.models import AccessFinding
+
+                outcomes["failed"] = sum(1 for e in result["organizations"] if e.get("error"))
+                stored = {"findings": AccessFinding.objects.count()}
+        elif isinstance(result, dict) and "changes" in result:  # Enforce Meraki Access Policy: changes by action
+            outcomes = dict(result.get("counts") or {})
+            outcomes.setdefault("failed", 0)
         elif isinstance(result, dict):  # the sync: rows changed, of each kind
             counts = dict(result.get("counts") or {})
             outcomes = {"rows changed": sum(counts.values()), **counts}
@@ -323,7 +461,7 @@ def job_child(env: dict[str, str], scenario: str, data: tuple[str, dict], profil
                 "peak_mb": peak,
                 "timeline": timeline(job_result, log_entries),
                 "entries": entries,
-                "stored": stored_inventory() if class_name == "SyncInventory" else {},
+                "stored": stored_inventory() if class_name == "SyncInventory" else stored,
             }
         )
     except BaseException as err:
@@ -362,11 +500,13 @@ def measure_jobs(
     import_csv: bytes,
     dashboards: Sequence[tuple[str, str]] = (),
     label: str = "",
+    policy: tuple | None = None,
 ) -> JobRun:
     """Serve the seeded `fake`, seed the inventory if needed, run `parallel` jobs at once and measure them.
 
     `dashboards`: (ExternalIntegration name, key) of each connection the jobs work through (none: one, `api_key`);
-    `label`: the scenario's name as given (its profile's name), `scenario` being its base.
+    `label`: the scenario's name as given (its profile's name), `scenario` being its base; `policy`: the access
+    policy to seed, (organizations, grants, exempt emails), for the policy scenarios.
     """
     label = label or scenario
     from meraki_standin.limits import MerakiRateLimits
@@ -377,7 +517,7 @@ def measure_jobs(
     with StandinServer(fake, "127.0.0.1", 0, log=open(os.devnull, "w"), latency=args.latency, limits=limits) as server:
         env = job_environment(server.base_url, api_key, args.concurrency, dashboards)
         queue = context.Queue()
-        seeder = context.Process(target=seed_child, args=(env, scenario in NEEDS_INVENTORY, queue))
+        seeder = context.Process(target=seed_child, args=(env, scenario in NEEDS_INVENTORY, queue, policy))
         seeder.start()
         status = queue.get(timeout=3600)
         seeder.join()

@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "development"))
@@ -157,17 +158,19 @@ def _rss_mb(field: str) -> float:
     return 0.0
 
 
-def open_clients(settings, base_url: str, limiter, dashboards: int):
+def open_clients(settings, base_url: str, limiter, dashboards: int, wrapped: bool = False):
     """The client the engine works through: one `Dashboard` on the bench key, or (two connections) a `Dashboards`.
 
     The two connections are built as the jobs' `open_dashboards` builds them from the ExternalIntegrations: one
-    `Dashboard` per `DashboardConnection` (labelled), all spending from the same rate budget.
+    `Dashboard` per `DashboardConnection` (labelled), all spending from the same rate budget. `wrapped`: one
+    connection as a `Dashboards` too (the access policy's enforcement asks it for the key's owner).
     """
     from nautobot_meraki_users.dashboard.client import Dashboard
+    from nautobot_meraki_users.dashboard.connections import Dashboards
 
     if dashboards == 1:
-        return Dashboard(settings, BENCH_KEY, limiter=limiter)
-    from nautobot_meraki_users.dashboard.connections import Dashboards
+        client = Dashboard(settings, BENCH_KEY, limiter=limiter)
+        return Dashboards([client]) if wrapped else client
     from nautobot_meraki_users.dashboard.types import DashboardConnection
 
     return Dashboards(
@@ -193,10 +196,12 @@ def child(
     queue,
     go,
     dashboards: int = 1,
+    grants: int = 1000,
 ) -> None:
     """Run `scenario` once when `go` is set; put (start, end, outcomes, failures, peak MB above idle, entries,
     stored) on `queue` (entries: per organization, its ID, outcome, connection and the other connections that see
-    it; stored: the sync's inventory afterwards, bench_jobs.stored_inventory).
+    it; stored: the sync's inventory afterwards, bench_jobs.stored_inventory; for policy-check, what storing its
+    findings took, `store_findings_cost`). `grants`: the access policy's size (policy-check, policy-enforce).
     """
     os.environ.setdefault("NAUTOBOT_CONFIG", str(ROOT / "development" / "nautobot_config.py"))
     import nautobot
@@ -235,7 +240,8 @@ def child(
     every = OrganizationSelector(all=True)
     extra_outcomes: dict[str, int] = {}
     stored: dict[str, int] = {}
-    with open_clients(settings, base_url, limiter, dashboards) as dashboard:
+    drifts = []
+    with open_clients(settings, base_url, limiter, dashboards, wrapped=scenario.startswith("policy")) as dashboard:
         if scenario.startswith("offboard"):
             email = LEAVERS[1] if scenario.endswith("-2") else LEAVERS[0]
             orgs = service.load_organizations(dashboard, every, ())
@@ -278,6 +284,22 @@ def child(
 
             orgs = service.load_organizations(dashboard, every, ())
             results = posture.check_organizations(dashboard, orgs, settings.login_security_rules, concurrency)
+        elif scenario.startswith("policy"):
+            from django.utils import timezone
+
+            from nautobot_meraki_users.operations import drift
+
+            policy = bench_jobs.policy_values(organizations, grants, LEAVERS, timezone.localdate())
+            orgs = service.load_organizations(dashboard, every, ())
+            drifts = drift.read_drift(dashboard, orgs, policy, concurrency)
+            if scenario == "policy-enforce":
+                changes, *_ = drift.enforce(dashboard, drifts, policy, False, False, concurrency)
+                extra_outcomes = drift.change_counts(changes)
+            else:
+                extra_outcomes = drift.counts(drifts)
+            results = [
+                service.OrganizationResult(d.org.id, d.org.name, "failed" if d.error else "checked") for d in drifts
+            ]
         elif scenario == "import":
             checked = csv_import.check_rows(csv_import.read_rows(import_csv(organizations, rows)), settings)
             targets = csv_import.targets_for(checked, dashboard.organizations(), settings)
@@ -292,8 +314,38 @@ def child(
     entries = [(r.organization_id, str(r.outcome), r.dashboard, tuple(getattr(r, "also_seen_by", ()))) for r in results]
     if scenario == "sync":
         stored = bench_jobs.stored_inventory()
+    if scenario == "policy-check":
+        stored = store_findings_cost(drifts)
+        print(
+            f"policy-check: store_findings: {stored['findings']} findings stored by {stored['queries']} queries in "
+            f"{stored['seconds']:.2f} s; again over them (replacing {stored['findings']}): {stored['queries_again']} "
+            f"queries in {stored['seconds_again']:.2f} s",
+            file=sys.stderr,
+        )
     failures = outcomes.get("failed", 0)
     queue.put((started, ended, {**outcomes, **extra_outcomes}, failures, peak, entries, stored))
+
+
+def store_findings_cost(drifts) -> dict:
+    """What storing a check's findings takes (`inventory.policy_store.store_findings`): the SQL queries and seconds
+    into an empty table, then again over the same findings (every one replaced). The inventory must know the
+    organizations (a sync has run). Not part of the engine's time.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from nautobot_meraki_users.inventory import policy_store
+    from nautobot_meraki_users.models import AccessFinding
+
+    AccessFinding.objects.all()._raw_delete(AccessFinding.objects.db)
+    figures = {}
+    for suffix in ("", "_again"):
+        started = time.time()
+        with CaptureQueriesContext(connection) as queries:
+            stored, _ = policy_store.store_findings(drifts, timezone.now())
+        figures.update({f"queries{suffix}": len(queries), f"seconds{suffix}": time.time() - started})
+    return {"findings": stored, **figures}
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -324,7 +376,18 @@ def measure(
         processes = [
             context.Process(
                 target=child,
-                args=(name, server.base_url, concurrency, prefix, organizations, args.rows, queue, go, dashboards),
+                args=(
+                    name,
+                    server.base_url,
+                    concurrency,
+                    prefix,
+                    organizations,
+                    args.rows,
+                    queue,
+                    go,
+                    dashboards,
+                    args.grants,
+                ),
             )
             for name in names
         ]
@@ -358,9 +421,17 @@ def measure(
 
 # The longest chain of dependent round trips: the organization list, then what depends on it (offboard and create:
 # the admins, then the write; the sync: its five reads per organization, none waiting for another; the login
-# security check: one read per organization). The import: 2 + its rows per organization (set in main).
-CHAINS = {"offboard": 3, "create": 3, "list": 2, "import": None, "sync": 2, "login-security": 2}
-DEFAULT_SCENARIOS = "offboard,create,list,import,sync,login-security,offboard x2,offboard-1000,offboard-2dash"
+# security check: one read per organization; the drift check: the admins and, where needed, the networks, neither
+# waiting for the other; enforcing the policy: the admins, then the write). The import: 2 + its rows per
+# organization (set in main).
+CHAINS = {
+    "offboard": 3, "create": 3, "list": 2, "import": None, "sync": 2, "login-security": 2, "policy-check": 2,
+    "policy-enforce": 3,
+}  # fmt: skip
+DEFAULT_SCENARIOS = (
+    "offboard,create,list,import,sync,login-security,policy-check,policy-enforce,offboard x2,offboard-1000,"
+    "offboard-2dash"
+)
 
 
 @dataclass
@@ -507,8 +578,129 @@ def check_login_security(run, organizations: int) -> list[str]:
     return problems + _run_problems(run)
 
 
-def check_summary(name: str, base: str, organizations: int, admins: int) -> str:
+FINDING_KINDS = ("missing", "different", "unmanaged", "expired", "unresolved")
+CHANGE_ACTIONS = ("created", "updated", "removed", "unchanged", "skipped")
+
+
+def expected_policy(organizations: int, admins: int, grants: int) -> dict:
+    """What the policy scenarios must find and do against the bench's seed, and the requests that takes.
+
+    Returns `findings` (by kind, the check), `changes` (by action, the enforcement, remove_unmanaged off),
+    `network_organizations` (where a live grant names a network or a tag: the check reads their networks),
+    `check_requests` (the organization list, one admins list per organization, those networks),
+    `enforce_requests` (those, the key owner once, one write per change) and the busiest organization's requests
+    of each (`check_busiest`, `enforce_busiest`). Every bench admin is read-only; the leavers are exempt.
+    """
+    import bench_jobs
+
+    findings = dict.fromkeys(FINDING_KINDS, 0)
+    changes = dict.fromkeys(CHANGE_ACTIONS, 0)
+    granted: dict[str, set[str]] = {}
+    networks_read: set[str] = set()
+    writes: dict[str, int] = {}
+    action = {"missing": "created", "different": "updated", "expired": "removed", "unresolved": "skipped"}
+    for org_id, email, profile, expired in bench_jobs.policy_grants(organizations, grants):
+        granted.setdefault(org_id, set()).add(email)
+        local = email.split("@")[0]
+        present = local.startswith("user") and int(local.removeprefix("user")) < admins
+        _, networks, tags = bench_jobs.POLICY_PROFILES[profile]
+        if expired:
+            kind = "expired" if present else ""
+        else:
+            if networks or tags:
+                networks_read.add(org_id)
+            if profile == "Bench lab network":
+                kind = "unresolved"
+            elif not present:
+                kind = "missing"
+            else:
+                kind = "" if profile == "Bench read-only" else "different"
+            if not kind:
+                changes["unchanged"] += 1
+        if kind:
+            findings[kind] += 1
+            changes[action[kind]] += 1
+            writes[org_id] = writes.get(org_id, 0) + (kind != "unresolved")
+    for index in range(organizations):
+        org_id = str(700000 + index)
+        users = {f"user{number}@org{index}.bench.example" for number in range(admins)}
+        unmanaged = len(users - granted.get(org_id, set()))
+        findings["unmanaged"] += unmanaged
+        changes["skipped"] += unmanaged
+    check = 1 + organizations + len(networks_read)
+    return {
+        "findings": findings,
+        "changes": changes,
+        "network_organizations": len(networks_read),
+        "check_requests": check,
+        "check_busiest": 2 if networks_read else 1,
+        "enforce_requests": check + 1 + sum(writes.values()),
+        "enforce_busiest": max((1 + (org_id in networks_read) + count for org_id, count in writes.items()), default=1),
+    }
+
+
+def policy_bound_figures(base: str, organizations: int, admins: int, grants: int) -> SimpleNamespace:
+    """The requests the bound of a policy scenario counts: those the design calls for, not the ones measured."""
+    want = expected_policy(organizations, admins, grants)
+    kind = "check" if base == "policy-check" else "enforce"
+    return SimpleNamespace(requests=want[f"{kind}_requests"], busiest_org_requests=want[f"{kind}_busiest"])
+
+
+def check_policy(run, base: str, organizations: int, admins: int, grants: int) -> list[str]:
+    """What is wrong with the result of a policy scenario (nothing: an empty list).
+
+    policy-check: every organization read once, the findings of each kind as designed (`expected_policy`), exactly
+    the requests the design calls for (one admins list per organization, networks only where a live grant names
+    networks or tags); policy-enforce: the changes of each action as designed, and those reads plus one write per
+    change. No 429 reached the run, no failure.
+    """
+    want = expected_policy(organizations, admins, grants)
+    problems = []
+    if base == "policy-check":
+        expected, requests = want["findings"], want["check_requests"]
+        seen: dict[str, int] = {}
+        for org_id, *_ in run.entries:
+            seen[org_id] = seen.get(org_id, 0) + 1
+        missing = [str(700000 + index) for index in range(organizations) if str(700000 + index) not in seen]
+        if missing:
+            problems.append(f"{len(missing)} organization(s) missing from the result, e.g. {missing[0]}")
+        twice = sorted(org_id for org_id, count in seen.items() if count > 1)
+        if twice:
+            problems.append(f"{len(twice)} organization(s) read more than once, e.g. {twice[0]}")
+    else:
+        expected, requests = want["changes"], want["enforce_requests"]
+    for key, value in expected.items():
+        if run.outcomes.get(key, 0) != value:
+            problems.append(f"{run.outcomes.get(key, 0)} {key}, not {value}")
+    if run.requests != requests:
+        problems.append(f"{run.requests} requests, not {requests}")
+    return problems + _run_problems(run)
+
+
+def check_summary(name: str, base: str, organizations: int, admins: int, grants: int = 1000) -> str:
     """The line that says what a passed result check of scenario `name` established."""
+    if base.startswith("policy"):
+        import bench_jobs
+
+        want = expected_policy(organizations, admins, grants)
+        grant_count = len(bench_jobs.policy_grants(organizations, grants))
+        reads = (
+            f"{want['check_requests']} requests: the organization list, {organizations} admins lists and the networks "
+            f"of the {want['network_organizations']} organizations where a live grant names a network or a tag"
+        )
+        if base == "policy-check":
+            found = ", ".join(f"{count} `{kind}`" for kind, count in want["findings"].items())
+            return (
+                f"Result check of {name} (job and engine): {grant_count} grants over {organizations} organizations, "
+                f"each organization read once, {reads}; {found}, as designed; no 429 reached it; no failure."
+            )
+        done = ", ".join(f"{count} `{action}`" for action, count in want["changes"].items())
+        writes = want["enforce_requests"] - want["check_requests"] - 1
+        return (
+            f"Result check of {name} (job and engine): {done}, as designed; {want['enforce_requests']} requests (the "
+            f"check's {reads.split(':')[0]}, the API key's owner once, {writes} writes: one per change); no 429 "
+            "reached it; no failure."
+        )
     if base == "sync":
         want = expected_sync(organizations, admins)
         return (
@@ -534,9 +726,9 @@ def check_summary(name: str, base: str, organizations: int, admins: int) -> str:
     )
 
 
-def result_checks(scenario: Scenario, job, engine, admins: int) -> dict[str, list[str]] | None:
-    """The result check of a scenario that has one (-2dash, sync and login-security, one job at a time): what is
-    wrong, for the job and for the engine; None for the others.
+def result_checks(scenario: Scenario, job, engine, admins: int, grants: int = 1000) -> dict[str, list[str]] | None:
+    """The result check of a scenario that has one (-2dash, sync, login-security and the policy scenarios, one job at
+    a time): what is wrong, for the job and for the engine; None for the others.
     """
     if scenario.parallel != 1:
         return None
@@ -547,6 +739,10 @@ def result_checks(scenario: Scenario, job, engine, admins: int) -> dict[str, lis
         return {who: check_sync(run, scenario.organizations, admins) for who, run in runs.items()}
     if scenario.base == "login-security":
         return {who: check_login_security(run, scenario.organizations) for who, run in runs.items()}
+    if scenario.base.startswith("policy"):
+        return {
+            who: check_policy(run, scenario.base, scenario.organizations, admins, grants) for who, run in runs.items()
+        }
     return None
 
 
@@ -568,6 +764,9 @@ def main(argv=None) -> int:
     parser.add_argument("--admins", type=int, default=20, help="admins per organization")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per round trip")
     parser.add_argument("--rows", type=int, default=1000, help="rows of the import CSV")
+    parser.add_argument(
+        "--grants", type=int, default=bench_jobs.POLICY_GRANTS, help="access grants of the policy scenarios"
+    )
     parser.add_argument("--concurrency", type=int, default=40)
     parser.add_argument("--burst", type=int, default=0, help="the stand-in's per-organization burst")
     parser.add_argument("--no-naive", action="store_true", help="skip the one-request-at-a-time baseline")
@@ -589,20 +788,24 @@ def main(argv=None) -> int:
             fresh_fake(scenario.organizations, args.admins, two), BENCH_KEY, scenario.base, args, scenario.parallel,
             LEAVERS, import_csv(scenario.organizations, args.rows),
             dashboards=[(name, key) for name, _, key in TWO_DASHBOARDS] if two else (), label=scenario.name,
+            policy=(scenario.organizations, args.grants, LEAVERS) if scenario.base.startswith("policy") else None,
         )  # fmt: skip
         engine = measure(
             args, scenario.base, args.concurrency, scenario.parallel, scenario.organizations, scenario.dashboards
         )
-        found = result_checks(scenario, job, engine, args.admins)
+        found = result_checks(scenario, job, engine, args.admins, args.grants)
         if found is not None:
-            summary = check_summary(scenario.name, scenario.base, scenario.organizations, args.admins)
+            summary = check_summary(scenario.name, scenario.base, scenario.organizations, args.admins, args.grants)
             checks[scenario.name] = (summary, found)
         naive = None
         if not args.no_naive and scenario.parallel == 1 and scenario.organizations == args.organizations:
             naive = measure(args, scenario.base, 1, 1, scenario.organizations)
         per_org_chain = -(-args.rows // scenario.organizations) if scenario.base == "import" else 0
         chain = CHAINS[scenario.base] or 2 + per_org_chain
-        rows.append((scenario, job, engine, naive, lower_bound(args, job, chain)))
+        counted = job  # the policy scenarios' bound counts the requests their design calls for
+        if scenario.base.startswith("policy"):
+            counted = policy_bound_figures(scenario.base, scenario.organizations, args.admins, args.grants)
+        rows.append((scenario, job, engine, naive, lower_bound(args, counted, chain)))
         print(
             json.dumps(
                 {
@@ -610,6 +813,7 @@ def main(argv=None) -> int:
                     "job_outcomes": job.outcomes, "engine_seconds": round(engine.seconds, 2),
                     "engine_outcomes": engine.outcomes, "job_requests": job.requests,
                     "engine_requests": engine.requests, "timeline": {k: round(v, 3) for k, v in job.timeline.items()},
+                    **({"job_stored": job.stored, "engine_stored": engine.stored} if job.stored else {}),
                     **({"check": checks[scenario.name][1]} if scenario.name in checks else {}),
                 }
             ),
@@ -713,6 +917,15 @@ with `concurrency` {args.concurrency} and its Redis rate budget at Meraki's numb
   `{{"enforceTwoFactorAuth": true, "enforceIdleTimeout": true, "idleTimeoutMinutes": {{"max": 30}}}}` (one read per
   organization; the inventory filled by a sync first, as for offboard): a third of the organizations meet it, two
   thirds do not (an idle timeout of 60 minutes, or nothing enforced).
+- **policy-check**: Check Meraki Access Drift in `all` organizations against an access policy of {args.grants} grants
+  (at most five per organization, development/bench_jobs.py `policy_grant`: one compliant, one `different`, one
+  expired, one for a person not in the Dashboard, and one that names the network Main, the tag bench or the absent
+  network Lab in one organization in ten each, else compliant), the two leavers exempt everywhere, the other admins
+  `unmanaged`. It reads one admins list per organization and the networks only where a live grant names networks or
+  tags; the job stores every finding (`policy_store.store_findings`). The inventory is synced and the policy written
+  first (not counted).
+- **policy-enforce**: Enforce Meraki Access Policy (not a dry run, `remove_unmanaged` off) over the same policy: the
+  check's reads, the API key's owner once, and one write per change (create, update or remove).
 - **offboard x2**: two offboarding jobs at once, as on two Celery workers (two processes sharing the Redis budget).
 - **offboard-1000**: offboard at 1,000 organizations.
 - **offboard-2dash**: offboard with two Dashboard connections (`dashboards = ["Bench A", "Bench B"]`, two
@@ -725,8 +938,9 @@ How it runs: *job* is the real job as a user runs it: `JobResult.execute_job` (t
 runs, in-process, like `nautobot-server runjob --local`) in a fresh process that has loaded Nautobot and the
 app's jobs, with its JobResult, its log entries written to PostgreSQL, its inventory upkeep, its files and its
 result, in a dedicated database (`meraki_users_bench`, cloned from the migrated template). Before offboard, create,
-import and login-security the inventory is filled by running Sync Meraki Inventory (not counted), as on a live
-system; list and sync start from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine*
+import, login-security, policy-check and policy-enforce the inventory is filled by running Sync Meraki Inventory
+(not counted), as on a live system (for the policy scenarios the policy's rows are written after it); list and sync
+start from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine*
 is the same operation through the functions the job calls (`operations.engine.run_operation`,
 `inventory.sync.read_snapshot` and `sync_inventory`, `operations.posture.check_organizations` and friends), with no
 log, no inventory upkeep and no JobResult: the difference between the two is what Nautobot's job machinery and the
@@ -740,7 +954,11 @@ and for the engine; *lower bound* is `max(requests / 100, (busiest organization'
 dependent round trips x latency)` (the organization list, then what waits for it: for offboard and create the
 admins and then the write, 3; for the sync's five reads of an organization and the login security read, which wait
 for nothing else, 2); *x bound* is the time / lower bound; *naive* is the engine one request at a
-time, measured in the same run; *speed-up* is naive / job.
+time, measured in the same run; *speed-up* is naive / job. For policy-check and policy-enforce the lower bound
+counts the requests their design calls for, not those measured (the result check says both are the same): the
+organization list, one admins list per organization, the networks of each organization where a live grant names
+networks or tags, and for policy-enforce the key owner and one write per change; their chains are 2 (the admins and
+the networks wait for nothing but the organization list) and 3 (the write waits for the admins).
 
 The second table splits each job's time (one job at a time) by its log entries' `created` times; Nautobot's
 own "Running job" and "Job completed" lines are left out of the parts. *Result lines* are the lines with one

@@ -5,7 +5,8 @@
 #   3. enable the app's Jobs, which Nautobot registers disabled, and create (or update) the demo Dashboard
 #      connections "Meraki Global" and "Meraki Partner" (development/demo_dashboards.py, which
 #      `development/dev.sh start` runs too): a Secret, a SecretsGroup and an ExternalIntegration each,
-#   4. sync the Meraki inventory from the stand-in Dashboard (the job forms' dropdowns read it),
+#   4. sync the Meraki inventory from the stand-in Dashboard (the job forms' dropdowns read it), then create (or
+#      update) the demo access policy, drift included (development/demo_policy.py, which `dev.sh start` runs too),
 #   5. exec the service command ("$@"), by default the development web server on port 8080.
 set -euo pipefail
 
@@ -38,6 +39,11 @@ if [[ -n "${DJANGO_SUPERUSER_USERNAME:-}" ]]; then
     echo "docker-entrypoint: syncing the Meraki inventory"
     nautobot-server runjob --local --username "${DJANGO_SUPERUSER_USERNAME}" nautobot_meraki_users.jobs.SyncInventory \
         || echo "docker-entrypoint: the inventory sync failed; run 'Sync Meraki Inventory' from the Jobs UI"
+    echo "docker-entrypoint: creating the demo access policy (with drift in it)"
+    # Its grants name the organizations the sync brought in (development/demo_policy.py, as `dev.sh start` runs it).
+    nautobot-server shell -c "import runpy
+runpy.run_path('/source/development/demo_policy.py', run_name='__main__')" \
+        || echo "docker-entrypoint: the demo access policy could not be made; run 'development/dev.sh demo-policy --docker'"
 fi
 
 if [[ $# -eq 0 ]]; then

@@ -1,22 +1,35 @@
 """Static checks of the development environment in development/: the Docker mode, and the local mode's settings.
 
-No Docker engine, database, Nautobot or Django is needed: the compose files, env files, Dockerfile,
-nautobot_config.py and demo_dashboards.py are read as text (YAML, ``ast``), never run or imported. The compose
-files are merged in the order ``invoke ... --docker`` passes them to ``docker compose -f ... -f ...``. tasks.py is
-loaded and its tasks called with invoke's MockContext, so nothing runs.
+No Docker engine, database, Nautobot or Django is needed for them: the compose files, env files, Dockerfile,
+nautobot_config.py and demo_dashboards.py are read as text (YAML, ``ast``), never run. The compose files are merged
+in the order ``invoke ... --docker`` passes them to ``docker compose -f ... -f ...``. tasks.py is loaded and its
+tasks called with invoke's MockContext, so nothing runs.
+
+The exception is DemoPolicyTest at the end: it runs what `start` runs (the demo Dashboard connections, the sync,
+development/demo_policy.py) against the stand-in's demo seed in the test database, then Check Meraki Access Drift,
+to show that a newcomer's first check finds every kind of finding.
 """
 
 import ast
 import importlib.util
+import os
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit
 
+import demo_dashboards as demo_dashboards_script
+import demo_policy
 import pytest
 import yaml
 from invoke import MockContext, Result
+from job_helpers import API_KEY, BASE_URL, JobTestCase, MerakiJobTestCase
+from meraki_standin import FakeDashboard
+from meraki_standin.seed import seed_demo
+
+from nautobot_meraki_users.models import AccessExemption, AccessFinding, AccessGrant, AccessProfile
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT / "development"
@@ -756,3 +769,118 @@ def test_tests_never_get_the_dev_dashboards_setting(tasks, monkeypatch):
     tasks.tests(context, docker=True)
     [command] = [call.args[0] for call in context.run.call_args_list]
     assert " -e MERAKI_DASHBOARDS= " in command, "tasks.py: `tests --docker` keeps development.env's MERAKI_DASHBOARDS."
+
+
+# ------------------------------------------------------------------------------------ the demo access policy
+
+DEMO_POLICY_SCRIPT = DEV / "demo_policy.py"  # the access policy, drift included, that both modes create at start
+
+
+def test_start_creates_the_demo_policy_after_the_sync_in_both_modes(tasks):
+    """Its grants name organizations of the inventory, so it runs after Sync Meraki Inventory, locally and in Docker."""
+    assert str(DEMO_POLICY_SCRIPT) in tasks._policy_script()
+    in_container = f"{CONTAINER_SOURCE}/development/{DEMO_POLICY_SCRIPT.name}"
+    assert in_container in tasks._policy_script(f"{CONTAINER_SOURCE}/development")
+    source = (ROOT / "tasks.py").read_text(encoding="utf-8")
+    start = ast.get_source_segment(
+        source, next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == "start")
+    )
+    assert "demo_policy(context)" in start and start.index("sync(context)") < start.index("demo_policy(context)"), (
+        "tasks.py: `start` must run the demo policy (development/demo_policy.py) after the inventory sync."
+    )
+    script = ENTRYPOINT_SCRIPT.read_text(encoding="utf-8")
+    assert in_container in script, f"{rel(ENTRYPOINT_SCRIPT)}: does not create the demo access policy."
+    assert container_path_to_host(in_container) == DEMO_POLICY_SCRIPT
+    assert script.index("SyncInventory") < script.index(in_container) < script.index('exec "$@"'), (
+        f"{rel(ENTRYPOINT_SCRIPT)}: create the demo access policy after the sync, before the server starts."
+    )
+
+
+def test_demo_policy_task_uses_a_quiet_shell(tasks):
+    context = MockContext(run=Result(""), repeat=True)
+    tasks.demo_policy(context)
+    [command] = [call.args[0] for call in context.run.call_args_list]
+    assert command.startswith("nautobot-server shell --no-imports --command ") and str(DEMO_POLICY_SCRIPT) in command
+
+
+SECOND_KEY = "fedcba9876543210fedcba9876543210fedcba98"  # the stand-in's second account, as in the dev environment
+
+
+class DemoPolicyTest(MerakiJobTestCase):
+    """The dev environment's start against the stand-in's demo seed: both connections, the sync, the policy."""
+
+    def setUp(self):
+        JobTestCase.setUp(self)  # not MerakiJobTestCase's one-account seed: the demo seed over two accounts
+        pause = mock.patch("nautobot_meraki_users.dashboard.client.pause", lambda seconds: None)
+        pause.start()
+        self.addCleanup(pause.stop)
+        self.fake = FakeDashboard(api_key=API_KEY)
+        self.fake.add_account("second", SECOND_KEY)
+        seed_demo(self.fake)
+        router = self.fake.mock(BASE_URL)
+        router.start()
+        self.addCleanup(router.stop)
+        keys = {
+            variable: key for (_, variable), key in zip(demo_dashboards_script.DEMO_DASHBOARDS, (API_KEY, SECOND_KEY))
+        }
+        environment = mock.patch.dict(os.environ, keys)
+        environment.start()
+        self.addCleanup(environment.stop)
+        names = demo_dashboards_script.ensure_dashboards(BASE_URL)
+        self.set_config(dashboards=names, api_key=None)
+        job_result, result, _ = self.run_job("SyncInventory", dryrun=False)
+        self.assertEqual(job_result.status, "SUCCESS", result)
+        self.fake.clear_records()
+
+    def rows(self) -> tuple[int, int, int]:
+        return AccessProfile.objects.count(), AccessGrant.objects.count(), AccessExemption.objects.count()
+
+    def test_check_finds_every_kind_of_finding_and_not_the_exempt_admin(self):
+        done = demo_policy.ensure_policy()
+        self.assertEqual(done["warnings"], [])
+        rows = self.rows()
+        grants = len(demo_policy.GRANTS) + len(demo_policy.ROLE_GRANTS)
+        self.assertEqual(rows, (len(demo_policy.PROFILES), grants, len(demo_policy.EXEMPTIONS)))
+        self.assertEqual(demo_policy.ensure_policy()["warnings"], [])  # a second start: nothing new
+        self.assertEqual(self.rows(), rows)
+
+        job_result, result, _ = self.run_job("CheckAccessDrift", meraki_org_id="all")
+        self.assertEqual(job_result.status, "SUCCESS", result)
+        found = {
+            (org["organization_id"], finding["email"] or f"SAML role {finding['saml_role']}"): finding["finding"]
+            for org in result["organizations"]
+            for finding in org["findings"]
+        }
+        self.assertEqual(found, demo_policy.EXPECTED_FINDINGS)
+        self.assertEqual(
+            {kind for kind, count in result["counts"].items() if count},
+            {"missing", "different", "unmanaged", "expired", "unresolved"},
+        )
+        exempt = {email for email, _, _ in demo_policy.EXEMPTIONS}
+        self.assertTrue(exempt and not exempt & {email for _, email in found})
+        self.assertIn("alice@acme.example", {admin["email"] for admin in self.fake.admins("100001")})
+        self.assertEqual(AccessFinding.objects.count(), len(demo_policy.EXPECTED_FINDINGS))
+        self.assertEqual(self.fake.writes, [])
+
+    def test_enforce_dry_run_creates_removes_and_refuses_as_the_script_says(self):
+        demo_policy.ensure_policy()
+        job_result, result, _ = self.run_job("EnforceAccessPolicy", meraki_org_id="all", dryrun=True)
+        self.assertEqual(job_result.status, "SUCCESS", result)
+        changes = {
+            (c["organization_id"], c["email"] or f"SAML role {c['saml_role']}"): c["action"] for c in result["changes"]
+        }
+        self.assertEqual(
+            changes,
+            {
+                ("100001", "carol@acme.example"): "created",
+                ("100001", "bob@acme.example"): "removed",
+                ("100002", "dana@labs.example"): "created",
+                ("100002", "hank@globex.example"): "skipped",  # the last admin with full org access there
+                ("100002", "SAML role NOC read-only"): "unchanged",
+                ("100002", "SAML role Branch engineers"): "skipped",  # unmanaged
+                ("100003", "dana@labs.example"): "skipped",  # unresolved
+                ("100004", "dana@labs.example"): "created",
+                ("100004", "wesker@umbrella.example"): "skipped",  # unmanaged, remove_unmanaged off
+            },
+        )
+        self.assertEqual(self.fake.writes, [])

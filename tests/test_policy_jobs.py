@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from unittest import mock
 
 from django.urls import reverse
 from django.utils import timezone
@@ -492,3 +493,16 @@ class SamlRolePolicyTest(PolicyJobTestCase):
             grant = AccessGrant(profile=self.noc, all_organizations=True, **values)
             with self.assertRaises(ValidationError):
                 grant.full_clean()
+
+
+class LargeDriftLogTest(PolicyJobTestCase):
+    def test_past_the_line_budget_an_organization_gets_one_line_with_its_counts(self):
+        for n in range(6):
+            self.fake.add_admin("200", f"temp{n}@example.com", f"Temp {n}", org_access="read-only")
+        with mock.patch("nautobot_meraki_users.jobs.policy.FINDING_LOG_LINES", 3):
+            _, result, logs = self.run_job("CheckAccessDrift", meraki_org_id="all")
+        self.assertEqual(result["counts"]["unmanaged"], 11)  # 2 in Acme (logged one by one), 8 in Globex, 1 in Initech
+        messages = [message for _, message in logs]
+        self.assertTrue(any("200 (Globex): unmanaged 8" in m and "Findings" in m for m in messages), messages)
+        self.assertFalse(any("temp" in m for m in messages))
+        self.assertTrue(any("100 (Acme): unmanaged (redacted)@example.com" in m for m in messages), messages)

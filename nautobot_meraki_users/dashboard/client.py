@@ -20,6 +20,7 @@ import meraki
 from meraki.exceptions import APIError, APIResponseError
 
 from nautobot_meraki_users import __version__
+from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, organization_of
 from nautobot_meraki_users.dashboard.types import IMPLICIT_DASHBOARD, DashboardConnection, Organization
 from nautobot_meraki_users.errors import DashboardError
@@ -317,8 +318,14 @@ class Dashboard:
 
         The engine plans from it and the inventory sync stores it.
         """
-        admins = self.admins(organization_id)
-        return admins, self.networks(organization_id) if with_networks else []
+        if not with_networks:
+            return self.admins(organization_id), []
+        # Both at once: one round trip of waiting instead of two.
+        admins, networks = fan_out(lambda read: read(organization_id), (self.admins, self.networks), 2)
+        for done in (admins, networks):
+            if done.error is not None:
+                raise done.error
+        return admins.value, networks.value
 
     def create_admin(self, organization_id: str, body: dict) -> dict:
         """POST a new admin; returns Meraki's record of it."""

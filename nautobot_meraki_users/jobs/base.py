@@ -269,14 +269,16 @@ class MerakiUsersJob(Job):
         `JobResult.log` writes (the message sanitized; grouping, object name and link cut to their columns).
         """
         job_result = getattr(self, "job_result", None)
-        entries, last = [], None
+        entries, last, urls = [], None, {}
         for level, message, subject, grouping in lines:
             extra = {"grouping": grouping, "object": subject}
             if job_result is None or not self.logger.isEnabledFor(level):
                 self.logger.log(level, message, extra=extra)
                 continue
             self.logger.log(level, message, extra={**extra, "skip_db_logging": True})
-            url = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+            if id(subject) not in urls:  # many lines link to one organization: reverse its URL once
+                urls[id(subject)] = subject.get_absolute_url() if hasattr(subject, "get_absolute_url") else ""
+            url = urls[id(subject)]
             # The page lists entries by their time: each line a microsecond after the one before keeps their order.
             last = max(timezone.now(), last + ONE_MICROSECOND) if last else timezone.now()
             entries.append(

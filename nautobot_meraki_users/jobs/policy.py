@@ -26,6 +26,7 @@ FINDING_COLUMNS = (
 CHANGE_COLUMNS = ("organization_id", "organization_name", "email", "saml_role", "action", "admin_id", "message")
 FINDING_LEVELS = {"missing": logging.WARNING, "different": logging.WARNING, "unmanaged": logging.WARNING,
                   "expired": logging.WARNING, "unresolved": logging.ERROR}  # fmt: skip
+FINDING_LOG_LINES = 500  # a large drift logs its first findings one by one, then counts per organization
 CHANGE_LEVELS = {enforcement.FAILED: logging.ERROR, enforcement.SKIPPED: logging.WARNING}
 
 
@@ -107,22 +108,32 @@ class CheckAccessDrift(PolicyJob):
         return self.guarded(body, False, lambda: safe_selector(data, default="all"))
 
     def log_drift(self, drifts: list[drift.OrganizationDrift]) -> None:
-        """One line per finding (the email masked by Nautobot), one per unreadable organization; one INSERT."""
+        """One line per finding (emails masked by Nautobot) up to FINDING_LOG_LINES, then one per organization.
+
+        The organization lines give its counts: every finding is in the result, the CSV and the findings list.
+        One INSERT.
+        """
         rows = self.inventory_orgs(d.org.id for d in drifts)
-        lines = []
+        lines, budget = [], FINDING_LOG_LINES
         for d in drifts:
+            where, row = self.where(d.org), rows.get(d.org.id)
             if d.error:
-                lines.append((logging.ERROR, log_safe(f"{self.where(d.org)}: failed: {d.error}"), rows.get(d.org.id),
-                              d.org.id))  # fmt: skip
-                continue
-            if not d.findings:
-                lines.append((logging.INFO, log_safe(f"{self.where(d.org)}: no drift"), rows.get(d.org.id), d.org.id))
-            for f in d.findings:
-                text = (
-                    f"{self.where(d.org)}: {f.finding} {f.email or f'SAML role {f.saml_role}'}: expected {f.expected}; "
-                    f"actual {f.actual}. {f.message}"
-                )
-                lines.append((FINDING_LEVELS[f.finding], log_safe(text), rows.get(d.org.id), d.org.id))
+                lines.append((logging.ERROR, log_safe(f"{where}: failed: {d.error}"), row, d.org.id))
+            elif not d.findings:
+                lines.append((logging.INFO, log_safe(f"{where}: no drift"), row, d.org.id))
+            elif len(d.findings) > budget:
+                budget = 0
+                counts = drift.counts([d])
+                text = f"{where}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+                text += " (listed in the result, the CSV and Meraki > Policy > Findings)"
+                level = max(FINDING_LEVELS[f.finding] for f in d.findings)
+                lines.append((level, log_safe(text), row, d.org.id))
+            else:
+                budget -= len(d.findings)
+                for f in d.findings:
+                    who = f.email or f"SAML role {f.saml_role}"
+                    text = f"{where}: {f.finding} {who}: expected {f.expected}; actual {f.actual}. {f.message}"
+                    lines.append((FINDING_LEVELS[f.finding], log_safe(text), row, d.org.id))
         self.log_lines(lines)
 
 
