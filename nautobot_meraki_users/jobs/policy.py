@@ -47,13 +47,16 @@ class PolicyJob(MerakiUsersJob):
         via = f" via dashboard {org.dashboard}" if self.labelled and org.dashboard else ""
         return f"{org.id} ({org.name}){via}"
 
-    def read_drift(self, data: dict) -> tuple[AppSettings, list[drift.OrganizationDrift], drift.Policy]:
-        """Check the input, read every chosen organization and compare it with the policy (connections stay open)."""
-        app_settings = load_settings()
-        selector, email = self.parse_input(data, app_settings)
+    def read_drift(
+        self, app_settings: AppSettings, selector, email: str | None, on_read=None
+    ) -> tuple[list[drift.OrganizationDrift], drift.Policy]:
+        """Read every chosen organization and compare it with the policy (through `self.dashboards`, left open).
+
+        `on_read(drift)` is called for each organization as soon as it is read.
+        """
         policy = policy_store.load_policy(timezone.localdate(), email)
         orgs = engine.load_organizations(self.dashboards, selector, app_settings.allowed_organization_ids)
-        return app_settings, drift.read_drift(self.dashboards, orgs, policy, app_settings.concurrency), policy
+        return drift.read_drift(self.dashboards, orgs, policy, app_settings.concurrency, on_read), policy
 
 
 class CheckAccessDrift(PolicyJob):
@@ -76,9 +79,12 @@ class CheckAccessDrift(PolicyJob):
     def run(self, fail_on_drift=False, **data):  # noqa: D102
         def body():
             app_settings = load_settings()
+            selector, email = self.parse_input(data, app_settings)
+            writer = policy_store.FindingsWriter(timezone.now(), email)  # stores while other reads are in flight
             with self.open_dashboards(app_settings, data):
-                _, drifts, policy = self.read_drift(data)
-            stored, unknown = policy_store.store_findings(drifts, timezone.now(), policy.email)
+                drifts, _ = self.read_drift(app_settings, selector, email, writer.add)
+            writer.flush()
+            stored, unknown = writer.stored, writer.unknown
             self.log_drift(drifts)
             if unknown:
                 self.logger.warning(
@@ -164,8 +170,9 @@ class EnforceAccessPolicy(PolicyJob):
 
         def body():
             app_settings = load_settings()
+            selector, email = self.parse_input(data, app_settings)
             with self.open_dashboards(app_settings, data) as dashboards:
-                _, drifts, policy = self.read_drift(data)
+                drifts, policy = self.read_drift(app_settings, selector, email)
                 changes, results, role_results = drift.enforce(
                     dashboards, drifts, policy, as_bool(remove_unmanaged), dryrun, app_settings.concurrency
                 )
