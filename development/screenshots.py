@@ -17,6 +17,9 @@ PAGES = {
     "inventory-networks.png": "/plugins/meraki-users/networks/",
     "inventory-saml-roles.png": "/plugins/meraki-users/saml-roles/",
     "inventory-login-security-not-compliant.png": "/plugins/meraki-users/organizations/?login_security_compliant=False",
+    "policy-grants.png": "/plugins/meraki-users/access-grants/",
+    "policy-findings.png": "/plugins/meraki-users/access-findings/",
+    "policy-person.png": "/plugins/meraki-users/people/hank@globex.example/",
 }
 
 
