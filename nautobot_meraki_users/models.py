@@ -247,6 +247,15 @@ class AccessGrant(PrimaryModel):
             raise ValidationError({"email": "give the person's email, or a saml_role for a grant to a SAML role."})
         if self.email:
             _check_email(self.email)
+        if self.email and self.profile_id:
+            from nautobot_meraki_users.operations.policy import Profile, saml_only_levels  # models load first
+
+            networks = tuple(
+                (str(item.get("network")), str(item.get("access"))) for item in self.profile.network_privileges
+            )
+            problems = saml_only_levels(Profile(self.profile.name, self.profile.org_access, networks))
+            if problems:
+                raise ValidationError({"profile": " ".join(problems) + " Grant it to a SAML role instead."})
 
 
 @extras_features(*POLICY_FEATURES)

@@ -8,6 +8,7 @@ import io
 from datetime import timedelta
 from unittest import mock
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from job_helpers import MerakiJobTestCase, run_through_rest
@@ -514,3 +515,65 @@ class LargeDriftLogTest(PolicyJobTestCase):
         self.assertTrue(any("200 (Globex): unmanaged 8" in m and "Findings" in m for m in messages), messages)
         self.assertFalse(any("temp" in m for m in messages))
         self.assertTrue(any("100 (Acme): unmanaged (redacted)@example.com" in m for m in messages), messages)
+
+
+class ReviewedEdgesTest(PolicyJobTestCase):
+    """Dashboard data and policies that once slipped past: each is reported, never a crash or a lock-out."""
+
+    def test_adopt_leaves_out_what_no_profile_can_describe_and_adopts_the_rest(self):
+        AccessProfile.objects.all().delete()
+        self.fake.add_network("200", "N_200_2", "lab")
+        self.fake.add_network("200", "N_200_3", "Lab")
+        self.fake.add_admin("200", "lena@example.com", "Lena", org_access="none",
+                            networks=[{"id": "N_200_3", "access": "full"}])  # fmt: skip
+        self.fake.add_admin("300", "tom@example.com", "Tom", org_access="none",
+                            tags=[{"tag": "nowhere", "access": "read-only"}])  # fmt: skip
+        job_result, result, _ = self.run_job("AdoptAccessPolicy", meraki_org_id="all", dryrun=False)
+        self.assertEqual(job_result.status, SUCCESS, result)
+        lena = AccessGrant.objects.get(email="lena@example.com").profile
+        self.assertEqual(lena.network_privileges, [{"network": "N_200_3", "access": "full"}])  # "Lab" vs "lab"
+        [left_out] = result["left_out"]
+        self.assertIn("300 (Initech): tom@example.com: left ungranted", left_out)
+        self.assertIn("'nowhere'", left_out)
+        _, check, _ = self.run_job("CheckAccessDrift", meraki_org_id="all")
+        self.assertEqual({f["email"] for org in check["organizations"] for f in org["findings"]}, {"tom@example.com"})
+
+    def test_adopt_is_all_or_nothing_when_a_grant_collides_with_one_made_meanwhile(self):
+        self.grant("alice@example.com", self.full, ["100"])
+        nothing = ({org_id: set() for org_id in ("100", "200", "300")},) * 2
+        with mock.patch("nautobot_meraki_users.inventory.policy_store.covered", return_value=nothing):
+            job_result, result, _ = self.run_job("AdoptAccessPolicy", meraki_org_id="all", dryrun=False)
+        self.assertEqual(job_result.status, FAILURE)
+        self.assertIn("nothing was adopted: alice@example.com: collides with grant", result["errors"][0])
+        self.assertEqual(AccessGrant.objects.count(), 1)
+
+    def test_a_person_cannot_be_granted_a_saml_only_level_and_an_old_such_grant_is_unresolved(self):
+        wifi = AccessProfile.objects.create(
+            name="Wi-Fi", org_access="none", network_privileges=[{"network": "HQ", "access": "ssid-admin"}]
+        )
+        grant = AccessGrant(email="bob@example.com", profile=wifi, all_organizations=True)
+        with self.assertRaisesRegex(ValidationError, "only SAML roles have"):
+            grant.full_clean()
+        AccessGrant.objects.bulk_create([grant])  # as if made before the rule
+        _, result, _ = self.run_job("EnforceAccessPolicy", meraki_org_id="100", dryrun=False)
+        [bob] = [c for c in result["changes"] if c["email"] == "bob@example.com"]
+        self.assertEqual(bob["action"], "skipped")
+        self.assertIn("only SAML roles have", bob["message"])
+        self.assertEqual(self.fake.writes, [])
+
+    def test_an_upgrade_planned_in_the_same_run_does_not_count_as_the_full_admin_that_stays(self):
+        self.grant("bob@example.com", self.full, ["100"])  # bob read-only -> full, planned before alice's removal
+        _, result, _ = self.run_job("EnforceAccessPolicy", meraki_org_id="100", remove_unmanaged=True, dryrun=False)
+        changes = self.changes(result)
+        self.assertEqual(changes[("100", "bob@example.com")]["action"], "updated")
+        self.assertEqual(changes[("100", "alice@example.com")]["action"], "skipped")
+        self.assertIn("last admin with full org access", changes[("100", "alice@example.com")]["message"])
+        _, again, _ = self.run_job("EnforceAccessPolicy", meraki_org_id="100", remove_unmanaged=True, dryrun=False)
+        self.assertEqual(self.changes(again)[("100", "alice@example.com")]["action"], "removed")
+
+    def test_saml_roles_are_read_only_where_a_saml_role_grant_applies(self):
+        grant = AccessGrant.objects.create(saml_role="NOC", profile=self.noc, reason="test")
+        grant.organizations.set([self.orgs["100"]])
+        self.run_job("CheckAccessDrift", meraki_org_id="all")
+        read = sorted(r.path for r in self.fake.requests if r.path.endswith("/samlRoles"))
+        self.assertEqual(read, ["/organizations/100/samlRoles"])

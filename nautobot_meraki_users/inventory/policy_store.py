@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from nautobot_meraki_users.dashboard.types import Organization
+from nautobot_meraki_users.errors import FieldError, InputError
 from nautobot_meraki_users.models import (
     AccessExemption,
     AccessFinding,
     AccessGrant,
     AccessProfile,
     MerakiOrganization,
+    scope_errors,
 )
 from nautobot_meraki_users.operations.adoption import Adoption
 from nautobot_meraki_users.operations.drift import OrganizationDrift, Policy
@@ -67,9 +70,8 @@ class FindingsWriter:
     BATCH_FINDINGS = 1000
 
     def __init__(self, found: datetime, email: str | None = None):
-        """Findings stamped `found`; the grants' IDs are read once (a finding links to its grant if it still exists)."""
+        """Findings stamped `found`; a finding links to its grant if the grant still exists when it is written."""
         self.found, self.email = found, email
-        self.grant_ids = {str(pk) for pk in AccessGrant.objects.values_list("pk", flat=True)}
         self.pending: list[OrganizationDrift] = []
         self.stored = 0
         self.unknown: list[str] = []  # organizations the inventory does not know yet: their findings are not stored
@@ -90,12 +92,14 @@ class FindingsWriter:
         orgs = {row.organization_id: row for row in MerakiOrganization.objects.filter(
             organization_id__in=[drift.org.id for drift in batch]
         )}  # fmt: skip
-        rows = [self._row(orgs[drift.org.id], finding) for drift in batch if drift.org.id in orgs
-                for finding in drift.findings]  # fmt: skip
         stale = AccessFinding.objects.filter(organization__in=list(orgs.values()))
         if self.email is not None:
             stale = stale.filter(email__iexact=self.email)
         with transaction.atomic():
+            keys = {finding.grant for drift in batch for finding in drift.findings if finding.grant}
+            grants = {str(pk) for pk in AccessGrant.objects.filter(pk__in=keys).values_list("pk", flat=True)}
+            rows = [self._row(orgs[drift.org.id], finding, grants) for drift in batch if drift.org.id in orgs
+                    for finding in drift.findings]  # fmt: skip
             # One DELETE: findings have no reverse foreign keys, no change log and no signals to honour; Django's
             # collector would SELECT them and delete 100 at a time.
             stale._raw_delete(stale.db)
@@ -103,7 +107,7 @@ class FindingsWriter:
         self.stored += len(rows)
         self.unknown += [drift.org.id for drift in batch if drift.org.id not in orgs]
 
-    def _row(self, organization: MerakiOrganization, finding) -> AccessFinding:
+    def _row(self, organization: MerakiOrganization, finding, grants: set[str]) -> AccessFinding:
         return AccessFinding(
             organization=organization,
             email=finding.email,
@@ -111,7 +115,7 @@ class FindingsWriter:
             finding=finding.finding,
             expected=finding.expected[:1000],
             actual=finding.actual[:1000],
-            grant_id=finding.grant if finding.grant in self.grant_ids else None,
+            grant_id=finding.grant if finding.grant in grants else None,
             message=finding.message[:1000],
             found=self.found,
         )
@@ -156,31 +160,47 @@ def covered(org_ids: list[str]) -> tuple[dict[str, set[str]], dict[str, set[str]
 def save_adoption(adoption: Adoption, orgs: dict[str, Organization], reason: str) -> tuple[int, int]:
     """Create the adoption's new profiles and its grants (validated, change-logged); returns (profiles, grants).
 
-    An organization the inventory does not know yet gets its row (a sync fills in the rest).
+    All or nothing: a row that does not validate, or a grant that collides with one made meanwhile (another Adopt,
+    someone in the UI), rolls every row back and raises InputError naming it. An organization the inventory does
+    not know yet gets its row (a sync fills in the rest).
     """
-    with transaction.atomic():
-        profiles = {row.name: row for row in AccessProfile.objects.filter(name__in=adoption.reused_profiles)}
-        for profile in adoption.new_profiles:
-            row = AccessProfile(
-                name=profile.name,
-                org_access=profile.org_access,
-                network_privileges=[{"network": ref, "access": level} for ref, level in profile.networks],
-                tag_privileges=[{"tag": tag, "access": level} for tag, level in profile.tags],
-                description="Created by Adopt Current Meraki Access: access found in the Dashboard.",
-            )
-            row.validated_save()
-            profiles[row.name] = row
-        org_rows = {}
-        for org_id in {org_id for grant in adoption.grants for org_id in grant.organization_ids}:
-            org = orgs[org_id]
-            org_rows[org_id], _ = MerakiOrganization.objects.get_or_create(
-                organization_id=org_id, defaults={"name": org.name, "dashboard": org.dashboard}
-            )
-        for grant in adoption.grants:
-            row = AccessGrant(
-                email=grant.email, saml_role=grant.saml_role, name=grant.name, profile=profiles[grant.profile],
-                reason=reason,
-            )  # fmt: skip
-            row.validated_save()
-            row.organizations.set([org_rows[org_id] for org_id in grant.organization_ids])
+    try:
+        with transaction.atomic():
+            _save_adoption(adoption, orgs, reason)
+    except ValidationError as err:
+        raise InputError([FieldError("adoption", f"nothing was adopted: {'; '.join(err.messages)}")]) from None
     return len(adoption.new_profiles), len(adoption.grants)
+
+
+def _save_adoption(adoption: Adoption, orgs: dict[str, Organization], reason: str) -> None:
+    profiles = {row.name: row for row in AccessProfile.objects.filter(name__in=adoption.reused_profiles)}
+    for profile in adoption.new_profiles:
+        row = AccessProfile(
+            name=profile.name,
+            org_access=profile.org_access,
+            network_privileges=[{"network": ref, "access": level} for ref, level in profile.networks],
+            tag_privileges=[{"tag": tag, "access": level} for tag, level in profile.tags],
+            description="Created by Adopt Current Meraki Access: access found in the Dashboard.",
+        )
+        row.validated_save()
+        profiles[row.name] = row
+    org_rows = {}
+    for org_id in {org_id for grant in adoption.grants for org_id in grant.organization_ids}:
+        org = orgs[org_id]
+        org_rows[org_id], _ = MerakiOrganization.objects.get_or_create(
+            organization_id=org_id, defaults={"name": org.name[:255], "dashboard": org.dashboard}
+        )
+    for grant in adoption.grants:
+        row = AccessGrant(
+            email=grant.email, saml_role=grant.saml_role, name=grant.name[:255], profile=profiles[grant.profile],
+            reason=reason,
+        )  # fmt: skip
+        row.validated_save()
+        where = [org_rows[org_id] for org_id in grant.organization_ids]
+        row.organizations.set(where)
+        collision = scope_errors(
+            AccessGrant, email=row.email, organizations=where, all_organizations=False, instance_pk=row.pk,
+            saml_role=row.saml_role,
+        )  # fmt: skip
+        if collision:
+            raise ValidationError(f"{grant.email or f'SAML role {grant.saml_role}'}: {' '.join(collision.values())}")

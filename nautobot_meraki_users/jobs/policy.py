@@ -244,6 +244,8 @@ class AdoptAccessPolicy(PolicyJob):
                 policy_store.save_adoption(proposal, {read[0].id: read[0] for read in reads}, reason)
             result = self.adoption_result(proposal, dryrun)
             self.log_adoption(result, dryrun)
+            for why in proposal.left_out:
+                self.logger.warning(log_safe(why), extra={"grouping": "left out"})
             for org_id, message in failed.items():
                 self.logger.error(log_safe(message), extra={"grouping": org_id})
             self.conclude(
@@ -285,6 +287,7 @@ class AdoptAccessPolicy(PolicyJob):
             "profiles": profiles,
             "grants": grants,
             "counts": {"profiles": len(proposal.new_profiles), "grants": len(proposal.grants)},
+            "left_out": list(proposal.left_out),
         }
 
     def log_adoption(self, result: dict, dryrun: bool) -> None:

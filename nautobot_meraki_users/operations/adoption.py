@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nautobot_meraki_users.dashboard.types import Organization
-from nautobot_meraki_users.operations.policy import Profile
+from nautobot_meraki_users.operations.admins import email_errors
+from nautobot_meraki_users.operations.policy import Profile, desired_access, org_access_error, privilege_errors
+from nautobot_meraki_users.operations.saml_roles import canonical_level
 
 PROFILE_NAME_LENGTH = 255
 
@@ -35,6 +37,7 @@ class Adoption:
     new_profiles: list[Profile] = field(default_factory=list)
     reused_profiles: list[str] = field(default_factory=list)
     grants: list[ProposedGrant] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # access no profile can describe, and why (left ungranted)
 
 
 def access_of(
@@ -48,14 +51,14 @@ def access_of(
         ...            {"id": "N_3", "access": "read-only"}], "tags": [{"tag": "west", "access": "read-only"}]}, nets)
         ('none', (('HQ', 'full'), ('N_3', 'read-only')), (('west', 'read-only'),))
     """
-    names = [str(net.get("name")) for net in networks]
+    folded = [str(net.get("name")).casefold() for net in networks]  # a profile's names are unique in any case
     by_id = {str(net.get("id")): str(net.get("name")) for net in networks}
     refs = []
     for item in admin.get("networks") or []:
-        network_id = str(item.get("id"))
+        network_id, level = str(item.get("id")), canonical_level(item.get("access"))
         name = by_id.get(network_id)
-        refs.append((name if name is not None and names.count(name) == 1 else network_id, str(item.get("access"))))
-    tags = tuple(sorted((str(t.get("tag")), str(t.get("access"))) for t in admin.get("tags") or []))
+        refs.append((name if name is not None and folded.count(name.casefold()) == 1 else network_id, level))
+    tags = tuple(sorted((str(t.get("tag")), canonical_level(t.get("access"))) for t in admin.get("tags") or []))
     return str(admin.get("orgAccess")), tuple(sorted(refs)), tags
 
 
@@ -106,8 +109,25 @@ def propose(
     taken = {p.name.casefold() for p in profiles}
     grants: dict[tuple[str, str, str], ProposedGrant] = {}
 
-    def profile_for(item: dict, networks: list[dict]) -> str:
+    def problem(org: Organization, access: tuple, networks: list[dict]) -> str:
+        """Why this access cannot become a profile that resolves in this organization ("" when it can)."""
+        networks_given = [{"network": ref, "access": level} for ref, level in access[1]]
+        tags_given = [{"tag": tag, "access": level} for tag, level in access[2]]
+        errors = [
+            org_access_error(access[0]) or "",
+            *privilege_errors(networks_given, "network"),
+            *privilege_errors(tags_given, "tag"),
+        ]
+        if not any(errors):
+            errors = desired_access(Profile("", *access), networks, org)[1]
+        return " ".join(error for error in errors if error)
+
+    def profile_for(item: dict, networks: list[dict], org: Organization, who: str) -> str | None:
         access = access_of(item, networks)
+        why = problem(org, access, networks)
+        if why:
+            adoption.left_out.append(f"{org.id} ({org.name}): {who}: left ungranted, no profile describes it: {why}")
+            return None
         if access not in by_access:
             name = _unique_name(profile_name(*access), taken)
             taken.add(name.casefold())
@@ -124,7 +144,14 @@ def propose(
             email = str(admin.get("email", ""))
             if not email or email.casefold() in covered.get(org.id, set()):
                 continue
-            profile = profile_for(admin, networks)
+            if email_errors(email, None):
+                adoption.left_out.append(
+                    f"{org.id} ({org.name}): {email}: left ungranted, not an email Nautobot accepts"
+                )
+                continue
+            profile = profile_for(admin, networks, org, email)
+            if profile is None:
+                continue
             grant = grants.setdefault(
                 (email.casefold(), "", profile), ProposedGrant(email, str(admin.get("name") or ""), profile)
             )
@@ -133,7 +160,9 @@ def propose(
             name = str(role.get("role", ""))
             if not name or name in (covered_roles or {}).get(org.id, set()):
                 continue
-            profile = profile_for(role, networks)
+            profile = profile_for(role, networks, org, f"SAML role {name}")
+            if profile is None:
+                continue
             grant = grants.setdefault(("", name, profile), ProposedGrant("", "", profile, saml_role=name))
             grant.organization_ids.append(org.id)
     adoption.grants = list(grants.values())

@@ -55,13 +55,12 @@ class Policy:
         """The casefolded emails exempt in the organization."""
         return {e.email.casefold() for e in self.exemptions if e.applies_to(org_id)}
 
-    @property
-    def checks_saml_roles(self) -> bool:
-        """True once a grant names a SAML role: then every organization's SAML roles are read and checked too.
+    def checks_saml_roles(self, org_id: str) -> bool:
+        """True where a grant to a SAML role applies: there the SAML roles are read and checked too.
 
         A check of one person (`email`) leaves SAML roles out.
         """
-        return self.email is None and any(grant.saml_role for grant in self.grants)
+        return self.email is None and any(grant.saml_role for grant in self.grants_in(org_id))
 
     def needs_networks(self, org_id: str) -> bool:
         """True when a live grant there names networks or tags (resolving them needs the networks)."""
@@ -148,7 +147,7 @@ def read_drift(
         if org.error or not org.api_enabled:
             return OrganizationDrift(org, error=org.error or api_disabled_message(org))
         admins, networks = dashboards.organization_state(org.id, policy.needs_networks(org.id))
-        roles = dashboards.saml_roles(org.id) if policy.checks_saml_roles else None
+        roles = dashboards.saml_roles(org.id) if policy.checks_saml_roles(org.id) else None
         return _check(org, admins, networks, policy, roles)
 
     drifts: dict[int, OrganizationDrift] = {}
@@ -274,7 +273,8 @@ def read_access(
         if org.error or not org.api_enabled:
             raise DashboardError(org.error or api_disabled_message(org))
         admins, roles = dashboards.admins(org.id), dashboards.saml_roles(org.id)
-        networks = dashboards.networks(org.id) if any(a.get("networks") for a in admins + roles) else []
+        privileged = any(item.get("networks") or item.get("tags") for item in admins + roles)
+        networks = dashboards.networks(org.id) if privileged else []  # to name networks and check the tags
         return org, admins, roles, networks
 
     reads, failed = [], {}

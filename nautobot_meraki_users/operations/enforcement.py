@@ -146,7 +146,12 @@ def plan_organization(
             )  # fmt: skip
     order = {"POST": 0, "PUT": 1, "DELETE": 2}
     writes.sort(key=lambda pair: order[pair[1].method or "DELETE"])
-    full = {str(a.get("email", "")).casefold() for a in admins if a.get("orgAccess") == FULL}
+    # The admins of full org access who can sign in now; an upgrade planned here does not count (it may fail).
+    full = {
+        str(a.get("email", "")).casefold()
+        for a in admins
+        if a.get("orgAccess") == FULL and a.get("accountStatus", "ok") == "ok"
+    }
     for finding, change in writes:
         email = finding.email.casefold()
         lowers = change.method == "DELETE" or is_downgrade(finding.admin or {}, finding.wanted or {})
@@ -160,9 +165,7 @@ def plan_organization(
         if refusal:
             steps.append(Step(finding.email, SKIPPED, f"{refusal} ({finding.finding})", None, finding.finding))
             continue
-        if change.method == "PUT" and (finding.wanted or {}).get("orgAccess") == FULL:
-            full.add(email)
-        elif lowers:
+        if lowers:
             full.discard(email)
         steps.append(Step(finding.email, str(change.outcome), change.message, change, finding.finding))
     return steps

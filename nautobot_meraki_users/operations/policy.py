@@ -76,6 +76,21 @@ class Profile:
     tags: tuple[tuple[str, str], ...] = ()
 
 
+def saml_only_levels(profile: Profile) -> list[str]:
+    """Why a profile cannot be a person's: network levels that only SAML roles have (ssid-admin, port-tags).
+
+    Example:
+        >>> saml_only_levels(Profile("Wi-Fi", "none", networks=(("HQ", "ssid-admin"),)))[0][:64]
+        "profile 'Wi-Fi' gives network HQ the level ssid-admin, which onl"
+    """
+    return [
+        f"profile {profile.name!r} gives network {ref} the level {level}, which only SAML roles have; a person needs "
+        f"{', '.join(PRIVILEGE_LEVELS[:-1])} or {PRIVILEGE_LEVELS[-1]}."
+        for ref, level in profile.networks
+        if level not in PRIVILEGE_LEVELS
+    ]
+
+
 @dataclass(frozen=True)
 class Grant:
     """A person's profile in some organizations (`organization_ids` None: every organization), until `expires`."""
@@ -198,7 +213,8 @@ def check_organization(
                 )
             continue
         wanted, problems = desired_access(grant.profile, networks, org)
-        if wanted is None:
+        problems += saml_only_levels(grant.profile)
+        if wanted is None or problems:
             findings.append(
                 Finding(grant.email, UNRESOLVED, f"profile {grant.profile.name!r}",
                         describe_access(admin) if admin else NO_ACCESS, grant.key, " ".join(problems), admin=admin)
