@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -96,7 +97,7 @@ class FindingsWriter:
         if self.email is not None:
             stale = stale.filter(email__iexact=self.email)
         with transaction.atomic():
-            keys = {finding.grant for drift in batch for finding in drift.findings if finding.grant}
+            keys = {key for drift in batch for finding in drift.findings if (key := _uuid(finding.grant))}
             grants = {str(pk) for pk in AccessGrant.objects.filter(pk__in=keys).values_list("pk", flat=True)}
             rows = [self._row(orgs[drift.org.id], finding, grants) for drift in batch if drift.org.id in orgs
                     for finding in drift.findings]  # fmt: skip
@@ -119,6 +120,14 @@ class FindingsWriter:
             message=finding.message[:1000],
             found=self.found,
         )
+
+
+def _uuid(key: str) -> uuid.UUID | None:
+    """A grant's key as its primary key (None for a key that is not one, e.g. a test's)."""
+    try:
+        return uuid.UUID(key)
+    except ValueError:
+        return None
 
 
 def store_findings(drifts: list[OrganizationDrift], found: datetime, email: str | None = None) -> tuple[int, list[str]]:
