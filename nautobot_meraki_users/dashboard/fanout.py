@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -41,28 +41,3 @@ def fan_out(func: Callable[[T], R], items: Iterable[T], concurrency: int) -> lis
         return [guarded(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="meraki") as pool:
         return list(pool.map(guarded, items))
-
-
-def fan_out_as_done(func: Callable[[T], R], items: Iterable[T], concurrency: int) -> Iterator[Done[T, R]]:
-    """`fan_out`, yielding each item's Done as soon as it is done (in that order), in the caller's thread.
-
-    The caller can work on the first results (write them to the database, say) while later calls are in flight.
-
-    Example:
-        >>> sorted(d.value for d in fan_out_as_done(lambda x: x * 2, [3, 1, 2], concurrency=2))
-        [2, 4, 6]
-    """
-    items = list(items)
-
-    def guarded(item: T) -> Done[T, R]:
-        try:
-            return Done(item, value=func(item))
-        except Exception as err:  # noqa: BLE001 - isolate each item; the caller decides what an error means
-            return Done(item, error=err)
-
-    if concurrency <= 1 or len(items) <= 1:
-        yield from (guarded(item) for item in items)
-        return
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="meraki") as pool:
-        for future in as_completed([pool.submit(guarded, item) for item in items]):
-            yield future.result()

@@ -60,66 +60,45 @@ def load_policy(today: date, email: str | None = None) -> Policy:
     return Policy(grants, exemptions, today, email)
 
 
-class FindingsWriter:
-    """Stores a check's findings as the organizations are read, replacing their previous ones, in batches.
+def store_findings(drifts: list[OrganizationDrift], found: datetime, email: str | None = None) -> tuple[int, list[str]]:
+    """Replace the stored findings of the organizations read (of one person, with `email`), in one transaction.
 
-    Each batch (up to BATCH_FINDINGS findings, or every organization left at `close()`) takes four statements: its
-    organizations' rows, one DELETE of their stale findings, one INSERT per 1,000 findings, in one transaction.
-    `email`: a check of one person replaces only that person's findings.
+    A bounded number of statements: the organizations' rows, the grants still there, one DELETE of the stale
+    findings, one INSERT per 1,000 findings. A finding links to its grant if the grant still exists. Returns how
+    many were stored, and the organizations that could not be stored because the inventory does not know them yet
+    (a sync adds them).
     """
-
-    BATCH_FINDINGS = 1000
-
-    def __init__(self, found: datetime, email: str | None = None):
-        """Findings stamped `found`; a finding links to its grant if the grant still exists when it is written."""
-        self.found, self.email = found, email
-        self.pending: list[OrganizationDrift] = []
-        self.stored = 0
-        self.unknown: list[str] = []  # organizations the inventory does not know yet: their findings are not stored
-
-    def add(self, drift: OrganizationDrift) -> None:
-        """Queue one organization's findings (an unread organization keeps its previous ones); write a full batch."""
-        if drift.error:
-            return
-        self.pending.append(drift)
-        if sum(len(d.findings) for d in self.pending) >= self.BATCH_FINDINGS:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write the queued organizations' findings, replacing theirs."""
-        batch, self.pending = self.pending, []
-        if not batch:
-            return
-        orgs = {row.organization_id: row for row in MerakiOrganization.objects.filter(
-            organization_id__in=[drift.org.id for drift in batch]
-        )}  # fmt: skip
-        stale = AccessFinding.objects.filter(organization__in=list(orgs.values()))
-        if self.email is not None:
-            stale = stale.filter(email__iexact=self.email)
-        with transaction.atomic():
-            keys = {key for drift in batch for finding in drift.findings if (key := _uuid(finding.grant))}
-            grants = {str(pk) for pk in AccessGrant.objects.filter(pk__in=keys).values_list("pk", flat=True)}
-            rows = [self._row(orgs[drift.org.id], finding, grants) for drift in batch if drift.org.id in orgs
-                    for finding in drift.findings]  # fmt: skip
-            # One DELETE: findings have no reverse foreign keys, no change log and no signals to honour; Django's
-            # collector would SELECT them and delete 100 at a time.
-            stale._raw_delete(stale.db)
-            AccessFinding.objects.bulk_create(rows, batch_size=1000)
-        self.stored += len(rows)
-        self.unknown += [drift.org.id for drift in batch if drift.org.id not in orgs]
-
-    def _row(self, organization: MerakiOrganization, finding, grants: set[str]) -> AccessFinding:
-        return AccessFinding(
-            organization=organization,
-            email=finding.email,
-            saml_role=finding.saml_role,
-            finding=finding.finding,
-            expected=finding.expected[:1000],
-            actual=finding.actual[:1000],
-            grant_id=finding.grant if finding.grant in grants else None,
-            message=finding.message[:1000],
-            found=self.found,
-        )
+    read = [drift for drift in drifts if not drift.error]
+    orgs = {row.organization_id: row for row in MerakiOrganization.objects.filter(
+        organization_id__in=[drift.org.id for drift in read]
+    )}  # fmt: skip
+    stale = AccessFinding.objects.filter(organization__in=list(orgs.values()))
+    if email is not None:
+        stale = stale.filter(email__iexact=email)
+    with transaction.atomic():
+        keys = {key for drift in read for finding in drift.findings if (key := _uuid(finding.grant))}
+        grants = {str(pk) for pk in AccessGrant.objects.filter(pk__in=keys).values_list("pk", flat=True)}
+        rows = [
+            AccessFinding(
+                organization=orgs[drift.org.id],
+                email=finding.email,
+                saml_role=finding.saml_role,
+                finding=finding.finding,
+                expected=finding.expected[:1000],
+                actual=finding.actual[:1000],
+                grant_id=finding.grant if finding.grant in grants else None,
+                message=finding.message[:1000],
+                found=found,
+            )
+            for drift in read
+            if drift.org.id in orgs
+            for finding in drift.findings
+        ]
+        # One DELETE: findings have no reverse foreign keys, no change log and no signals to honour; Django's
+        # collector would SELECT them and delete 100 at a time.
+        stale._raw_delete(stale.db)
+        AccessFinding.objects.bulk_create(rows, batch_size=1000)
+    return len(rows), [drift.org.id for drift in read if drift.org.id not in orgs]
 
 
 def _uuid(key: str) -> uuid.UUID | None:
@@ -128,18 +107,6 @@ def _uuid(key: str) -> uuid.UUID | None:
         return uuid.UUID(key)
     except ValueError:
         return None
-
-
-def store_findings(drifts: list[OrganizationDrift], found: datetime, email: str | None = None) -> tuple[int, list[str]]:
-    """Replace the stored findings of the organizations read (of one person, with `email`) in one go.
-
-    Returns how many were stored, and the organizations that could not be stored because the inventory does not
-    know them yet (a sync adds them).
-    """
-    writer = FindingsWriter(found, email)
-    writer.pending = [drift for drift in drifts if not drift.error]
-    writer.flush()
-    return writer.stored, writer.unknown
 
 
 def covered(org_ids: list[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:

@@ -7,12 +7,11 @@ it costs the check's reads plus one write per change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from nautobot_meraki_users.dashboard.connections import Dashboards
-from nautobot_meraki_users.dashboard.fanout import fan_out, fan_out_as_done
+from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.errors import DashboardError, failure_message
 from nautobot_meraki_users.operations import enforcement
@@ -131,17 +130,9 @@ def _check(
 
 
 def read_drift(
-    dashboards: Dashboards,
-    orgs: list[Organization],
-    policy: Policy,
-    concurrency: int,
-    on_read: Callable[[OrganizationDrift], None] | None = None,
+    dashboards: Dashboards, orgs: list[Organization], policy: Policy, concurrency: int
 ) -> list[OrganizationDrift]:
-    """Read every organization (concurrently) and compare it with the policy; a failed read is reported on it.
-
-    `on_read` is called with each organization's drift as soon as it is read, in this thread (while the other reads
-    are in flight). Returns the drifts in the organizations' order.
-    """
+    """Read every organization (concurrently) and compare it with the policy; a failed read is reported on it."""
 
     def read(org: Organization) -> OrganizationDrift:
         if org.error or not org.api_enabled:
@@ -150,17 +141,12 @@ def read_drift(
         roles = dashboards.saml_roles(org.id) if policy.checks_saml_roles(org.id) else None
         return _check(org, admins, networks, policy, roles)
 
-    drifts: dict[int, OrganizationDrift] = {}
-    for done in fan_out_as_done(read, orgs, concurrency):
-        found = done.value
-        if done.error is not None:
-            found = OrganizationDrift(
-                done.item, error=f"reading organization {done.item.id} failed: {failure_message(done.error)}"
-            )
-        drifts[id(done.item)] = found
-        if on_read is not None:
-            on_read(found)
-    return [drifts[id(org)] for org in orgs]
+    return [
+        OrganizationDrift(done.item, error=f"reading organization {done.item.id} failed: {failure_message(done.error)}")
+        if done.error is not None
+        else done.value
+        for done in fan_out(read, orgs, concurrency)
+    ]
 
 
 @dataclass
