@@ -35,7 +35,12 @@ are left alone, with a warning. Run it again with `development/dev.sh demo-polic
 
 from __future__ import annotations
 
+import sys
 from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run with runpy: its sibling is importable too
+from demo_dashboards import _upsert
 
 # name -> (org access, network privileges, tag privileges, description)
 PROFILES = {
@@ -77,16 +82,6 @@ EXPECTED_FINDINGS = {
     ("100004", "dana@labs.example"): "missing",
     ("100004", "wesker@umbrella.example"): "unmanaged",
 }
-
-
-def _upsert(model, lookup: dict, **values):
-    """The row matching `lookup`, created or changed to carry `values` (validated); untouched when it already does."""
-    row = model.objects.filter(**lookup).first() or model(**lookup)
-    if row._state.adding or any(getattr(row, key) != value for key, value in values.items()):
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.validated_save()
-    return row
 
 
 def ensure_policy() -> dict:
