@@ -18,13 +18,13 @@ from nautobot_meraki_users.jobs.base import (
     AdminOperationJob,
     MerakiUsersJob,
     as_bool,
+    inventory_organizations,
     removed_admins,
     safe_selector,
 )
 from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar, dashboard_var
 from nautobot_meraki_users.jobs.policy import POLICY_JOBS, AdoptAccessPolicy, CheckAccessDrift, EnforceAccessPolicy
 from nautobot_meraki_users.log_text import log_safe
-from nautobot_meraki_users.models import MerakiOrganization
 from nautobot_meraki_users.operations import csv_import, engine, inputs, posture
 from nautobot_meraki_users.operations.admins import (
     ORG_ACCESS_LEVELS,
@@ -496,13 +496,11 @@ class LoginSecurityJob(MerakiUsersJob):
 
     def log_posture(self, results: list[posture.PostureResult]) -> None:
         """One line per organization, linked to its inventory row."""
-        orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(
-            organization_id__in=[r.organization_id for r in results]
-        )}  # fmt: skip
+        orgs = inventory_organizations(r.organization_id for r in results)
         lines = []
         for r in results:
-            where = f" via dashboard {r.dashboard}" if self.labelled and r.dashboard else ""
-            line = log_safe(f"{r.organization_id} ({r.organization_name}){where}: {r.outcome}: {r.message}")
+            where = self.where(r.organization_id, r.organization_name, r.dashboard)
+            line = log_safe(f"{where}: {r.outcome}: {r.message}")
             lines.append(
                 (POSTURE_LEVELS.get(r.outcome, logging.INFO), line, orgs.get(r.organization_id), r.organization_id)
             )

@@ -63,8 +63,9 @@ def _result_line(
     return levels.get(result.outcome, logging.INFO), log_safe(line)
 
 
-def _org_ids(results: list[OrganizationResult]) -> set[str]:
-    return {result.organization_id for result in results}
+def inventory_organizations(org_ids) -> dict[str, MerakiOrganization]:
+    """The inventory's rows of these organization IDs, by ID (one query): what a job's log lines link to."""
+    return {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=set(org_ids))}
 
 
 def inventory_admins(results: list[OrganizationResult]) -> dict[tuple[str, str], MerakiAdministrator]:
@@ -194,6 +195,11 @@ class MerakiUsersJob(Job):
     dashboards: Dashboards | None = None  # the connections of this run, set by open_dashboards
     labelled = False  # several connections are configured: log lines name theirs
 
+    def where(self, org_id: str, name: str, dashboard: str) -> str:
+        """How a log line names an organization: `ID (name)`, and its connection when several are configured."""
+        via = f" via dashboard {dashboard}" if self.labelled and dashboard else ""
+        return f"{org_id} ({name}){via}"
+
     def open_dashboards(self, app_settings: AppSettings, data: dict) -> Dashboards:
         """The connections `data["dashboard"]` selects (all when blank), with one rate budget shared by all of them.
 
@@ -249,7 +255,7 @@ class MerakiUsersJob(Job):
         `noun`: what the results' IDs are of; SAML role results are linked to their organization.
         """
         admins = inventory_admins(results) if noun == "admin" else {}
-        orgs = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=_org_ids(results))}
+        orgs = inventory_organizations(result.organization_id for result in results)
         lines = []
         for position, result in enumerate(results):
             key = (result.organization_id, result.admin_id)

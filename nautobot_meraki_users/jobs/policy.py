@@ -12,10 +12,9 @@ from nautobot.apps.jobs import BooleanVar, DryRunVar, StringVar
 
 from nautobot_meraki_users.csv_safety import to_csv
 from nautobot_meraki_users.inventory import policy_store, sync
-from nautobot_meraki_users.jobs.base import MerakiUsersJob, as_bool, removed_admins, safe_selector
+from nautobot_meraki_users.jobs.base import MerakiUsersJob, as_bool, inventory_organizations, safe_selector
 from nautobot_meraki_users.jobs.fields import OrganizationsVar, dashboard_var
 from nautobot_meraki_users.log_text import log_safe
-from nautobot_meraki_users.models import MerakiOrganization
 from nautobot_meraki_users.operations import adoption, drift, enforcement, engine, inputs
 from nautobot_meraki_users.settings import AppSettings, load_settings
 
@@ -37,15 +36,6 @@ class PolicyJob(MerakiUsersJob):
     def parse_input(cls, data: dict, app_settings: AppSettings):
         """Organizations (blank: all) and an optional email; returns (selector, email or None)."""
         return inputs.parse_list(data, app_settings)
-
-    def inventory_orgs(self, org_ids) -> dict[str, MerakiOrganization]:
-        """The inventory rows of the organizations, to link the log lines to."""
-        return {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=list(org_ids))}
-
-    def where(self, org) -> str:
-        """How a log line names an organization (and its connection, when several are configured)."""
-        via = f" via dashboard {org.dashboard}" if self.labelled and org.dashboard else ""
-        return f"{org.id} ({org.name}){via}"
 
     def read_drift(
         self, app_settings: AppSettings, selector, email: str | None
@@ -116,10 +106,10 @@ class CheckAccessDrift(PolicyJob):
         The organization lines give its counts: every finding is in the result, the CSV and the findings list.
         One INSERT.
         """
-        rows = self.inventory_orgs(d.org.id for d in drifts)
+        rows = inventory_organizations(d.org.id for d in drifts)
         lines, budget = [], FINDING_LOG_LINES
         for d in drifts:
-            where, row = self.where(d.org), rows.get(d.org.id)
+            where, row = self.where(d.org.id, d.org.name, d.org.dashboard), rows.get(d.org.id)
             if d.error:
                 lines.append((logging.ERROR, log_safe(f"{where}: failed: {d.error}"), row, d.org.id))
             elif not d.findings:
@@ -173,11 +163,10 @@ class EnforceAccessPolicy(PolicyJob):
                 changes, results, role_results = drift.enforce(
                     dashboards, drifts, policy, as_bool(remove_unmanaged), dryrun, app_settings.concurrency
                 )
-            before = removed_admins(results, dryrun)
             if not dryrun:
                 sync.record_changes_or_warn(results, self.logger)
                 sync.record_role_changes_or_warn(role_results, self.logger)
-            self.log_changes(changes, before)
+            self.log_changes(changes)
             rows = [change.as_dict(self.labelled) for change in changes]
             csv_rows = [{"saml_role": "", **row} for row in rows]
             columns = (*CHANGE_COLUMNS, "dashboard") if self.labelled else CHANGE_COLUMNS
@@ -195,13 +184,13 @@ class EnforceAccessPolicy(PolicyJob):
 
         return self.guarded(body, dryrun, lambda: safe_selector(data, default="all"))
 
-    def log_changes(self, changes: list[drift.PolicyChange], before: dict) -> None:
+    def log_changes(self, changes: list[drift.PolicyChange]) -> None:
         """One line per change, linked to the organization; one INSERT."""
-        rows = self.inventory_orgs(c.org.id for c in changes)
+        rows = inventory_organizations(c.org.id for c in changes)
         lines = []
         for c in changes:
             who = f" {c.email}" if c.email else (f" SAML role {c.saml_role}" if c.saml_role else "")
-            text = f"{self.where(c.org)}:{who}: {c.action}: {c.message}"
+            text = f"{self.where(c.org.id, c.org.name, c.org.dashboard)}:{who}: {c.action}: {c.message}"
             if c.admin_id:
                 text += f" (Meraki admin ID {c.admin_id})"
             lines.append((CHANGE_LEVELS.get(c.action, logging.INFO), log_safe(text), rows.get(c.org.id), c.org.id))
@@ -233,7 +222,7 @@ class AdoptAccessPolicy(PolicyJob):
             with self.open_dashboards(app_settings, data) as dashboards:
                 orgs = engine.load_organizations(dashboards, selector, app_settings.allowed_organization_ids)
                 reads, failed = drift.read_access(dashboards, orgs, app_settings.concurrency)
-            existing = [policy_store.profile_value(row) for row in policy_store.AccessProfile.objects.all()]
+            existing = policy_store.profiles()
             emails, roles = policy_store.covered([read[0].id for read in reads])
             proposal = adoption.propose(reads, emails, existing, roles)
             if not dryrun:

@@ -384,7 +384,8 @@ def needs_networks(access: AccessRequest) -> bool:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def _privileges(items: list[dict] | None, key: str) -> dict[str, str]:
+def privilege_map(items: list[dict] | None, key: str) -> dict[str, str]:
+    """Privileges as {network ID or tag: level}."""
     return {str(item.get(key)): str(item.get("access")) for item in (items or [])}
 
 
@@ -396,8 +397,8 @@ def describe_access(admin: dict) -> str:
         'org access none, networks N_1=full'
     """
     parts = [f"org access {admin.get('orgAccess')}"]
-    networks = _privileges(admin.get("networks"), "id")
-    tags = _privileges(admin.get("tags"), "tag")
+    networks = privilege_map(admin.get("networks"), "id")
+    tags = privilege_map(admin.get("tags"), "tag")
     if networks:
         parts.append("networks " + ", ".join(f"{k}={v}" for k, v in sorted(networks.items())))
     if tags:
@@ -418,8 +419,8 @@ def desired_privileges(
     org_access = access.org_access or current.get("orgAccess") or DEFAULT_ACCESS
     current_networks = [{"id": str(n.get("id")), "access": str(n.get("access"))} for n in current.get("networks") or []]
     current_tags = [{"tag": str(t.get("tag")), "access": str(t.get("access"))} for t in current.get("tags") or []]
-    had_networks = _privileges(current_networks, "id")
-    had_tags = _privileges(current_tags, "tag")
+    had_networks = privilege_map(current_networks, "id")
+    had_tags = privilege_map(current_tags, "tag")
     if access.networks is not None and not access.networks:
         networks = []
     elif access.networks:
@@ -446,8 +447,8 @@ def same_access(admin: dict, org_access: str, networks: list[dict], tags: list[d
     """True when the admin already has exactly this org access and these network and tag privileges."""
     return (
         admin.get("orgAccess") == org_access
-        and _privileges(admin.get("networks"), "id") == _privileges(networks, "id")
-        and _privileges(admin.get("tags"), "tag") == _privileges(tags, "tag")
+        and privilege_map(admin.get("networks"), "id") == privilege_map(networks, "id")
+        and privilege_map(admin.get("tags"), "tag") == privilege_map(tags, "tag")
     )
 
 
@@ -495,9 +496,9 @@ def plan_update(request: AdminRequest, admins: list[dict], network_ids: list[str
         body["name"] = request.name
     if org_access != existing.get("orgAccess"):
         body["orgAccess"] = org_access
-    if _privileges(networks, "id") != _privileges(existing.get("networks"), "id"):
+    if privilege_map(networks, "id") != privilege_map(existing.get("networks"), "id"):
         body["networks"] = networks
-    if _privileges(tags, "tag") != _privileges(existing.get("tags"), "tag"):
+    if privilege_map(tags, "tag") != privilege_map(existing.get("tags"), "tag"):
         body["tags"] = tags
     if not body:
         return Change(
@@ -523,7 +524,7 @@ def _describe_privileges(wanted: list[dict], had: list[dict] | None, key: str, l
     if not wanted:
         return f"none (every {key[:-1]} privilege removed)"
     name = "id" if key == "networks" else "tag"
-    before = _privileges(had, name)
+    before = privilege_map(had, name)
     parts = []
     for item in wanted:
         ref, level = str(item[name]), str(item["access"])
@@ -591,8 +592,8 @@ def admin_values(admin: dict) -> dict:
         "has_api_key": bool(admin.get("hasApiKey", False)),
         "last_active": str(admin.get("lastActive") or ""),
         "authentication_method": str(admin.get("authenticationMethod", "")),
-        "network_privileges": [{"id": k, "access": v} for k, v in _privileges(admin.get("networks"), "id").items()],
-        "tag_privileges": [{"tag": k, "access": v} for k, v in _privileges(admin.get("tags"), "tag").items()],
+        "network_privileges": [{"id": k, "access": v} for k, v in privilege_map(admin.get("networks"), "id").items()],
+        "tag_privileges": [{"tag": k, "access": v} for k, v in privilege_map(admin.get("tags"), "tag").items()],
     }
 
 

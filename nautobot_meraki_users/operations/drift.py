@@ -7,6 +7,7 @@ it costs the check's reads plus one write per change.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -75,7 +76,6 @@ class OrganizationDrift:
     admins: list[dict] = field(default_factory=list)
     compliant: list[str] = field(default_factory=list)  # granted emails whose access matches
     error: str = ""
-    roles: list[dict] = field(default_factory=list)  # its SAML roles, when the policy checks them
     compliant_roles: list[str] = field(default_factory=list)  # granted SAML roles whose access matches
 
     def as_dict(self, labelled: bool = False) -> dict:
@@ -122,7 +122,6 @@ def _check(
         role_findings = check_saml_roles(org, roles, networks, policy.grants_in(org.id), policy.today)
         named = {str(role.get("role", "")) for role in roles} - {f.saml_role for f in role_findings}
         drift.findings += role_findings
-        drift.roles = roles
         drift.compliant_roles = list(dict.fromkeys(
             g.saml_role for g in policy.grants_in(org.id) if g.saml_role in named and not g.expired(policy.today)
         ))  # fmt: skip
@@ -241,10 +240,7 @@ def enforce(
 
 def change_counts(changes: list[PolicyChange]) -> dict[str, int]:
     """How many changes of each action."""
-    tally: dict[str, int] = {}
-    for change in changes:
-        tally[change.action] = tally.get(change.action, 0) + 1
-    return tally
+    return dict(Counter(change.action for change in changes))
 
 
 def read_access(

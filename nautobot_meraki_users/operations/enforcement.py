@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nautobot_meraki_users.operations.admins import Change, Outcome, describe_access
+from nautobot_meraki_users.operations.admins import Change, Outcome, describe_access, privilege_map
 from nautobot_meraki_users.operations.policy import (
     DIFFERENT,
     EXPIRED,
@@ -41,10 +41,6 @@ class Step:
     saml_role: str = ""  # a step on a SAML role (then `email` is blank)
 
 
-def _privileges(items: list[dict] | None, key: str) -> dict[str, str]:
-    return {str(item.get(key)): str(item.get("access")) for item in (items or [])}
-
-
 def is_downgrade(admin: dict, wanted: dict) -> bool:
     """True when `wanted` gives the admin less than they have.
 
@@ -63,8 +59,8 @@ def is_downgrade(admin: dict, wanted: dict) -> bool:
     if gets == ORG_RANK[FULL]:
         return False
     for key, name in (("networks", "id"), ("tags", "tag")):
-        after = _privileges(wanted.get(key), name)
-        for ref, level in _privileges(admin.get(key), name).items():
+        after = privilege_map(wanted.get(key), name)
+        for ref, level in privilege_map(admin.get(key), name).items():
             if ref not in after or PRIVILEGE_RANK.get(after[ref], 0) < PRIVILEGE_RANK.get(level, 0):
                 return True
     return False
@@ -72,19 +68,12 @@ def is_downgrade(admin: dict, wanted: dict) -> bool:
 
 def _update_change(finding: Finding) -> Change:
     admin, wanted = finding.admin or {}, finding.wanted or {}
-    body: dict = {}
-    if wanted["orgAccess"] != admin.get("orgAccess"):
-        body["orgAccess"] = wanted["orgAccess"]
-    if _privileges(wanted["networks"], "id") != _privileges(admin.get("networks"), "id"):
-        body["networks"] = wanted["networks"]
-    if _privileges(wanted["tags"], "tag") != _privileges(admin.get("tags"), "tag"):
-        body["tags"] = wanted["tags"]
     return Change(
         Outcome.UPDATED,
         f"update {finding.email}: {describe_access(admin)} -> {describe_access(wanted)}",
         admin_id=str(admin.get("id", "")),
         method="PUT",
-        body=body,
+        body=role_differences(admin, wanted),  # only the parts that differ, as for a SAML role
     )
 
 
