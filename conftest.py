@@ -23,6 +23,9 @@ os.environ.pop("MERAKI_DASHBOARD_API_KEY", None)
 sys.path.insert(0, str(ROOT / "development"))  # the stand-in Dashboard package `meraki_standin`
 
 nautobot.setup()
+# Settings are loaded: the variable nautobot.setup() set would only send pytest-xdist's workers (which inherit this
+# environment) to import "nautobot_config" before this file has set them up the same way.
+os.environ.pop("DJANGO_SETTINGS_MODULE", None)
 
 # Migrations hold no examples, and importing them teaches nothing.
 collect_ignore_glob = ["nautobot_meraki_users/migrations/*"]

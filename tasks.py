@@ -464,9 +464,23 @@ def env_for_tests() -> dict[str, str]:
     return env
 
 
-@task(help={"keyword": "only tests matching this pytest -k expression", "create_db": "rebuild the test database"})
+def test_workers() -> int:
+    """How many pytest-xdist workers run the suite: one per core (2 to 4), or NAUTOBOT_TEST_WORKERS (1: no xdist)."""
+    wanted = os.environ.get("NAUTOBOT_TEST_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+def test_databases(workers: int) -> list[str]:
+    """The test databases of a run: pytest-django's `test_<name>`, suffixed `_gw<N>` for each xdist worker."""
+    base = f"test_{env_for_tests()['NAUTOBOT_DB_NAME']}"
+    return [base] if workers == 1 else [f"{base}_gw{index}" for index in range(workers)]
+
+
+@task(help={"keyword": "only tests matching this pytest -k expression", "create_db": "rebuild the test databases"})
 def tests(context, docker=False, keyword="", create_db=False):
-    """Run the test suite against real PostgreSQL and Redis (the test database is kept between runs)."""
+    """Run the test suite against real PostgreSQL and Redis, in parallel (test databases kept between runs)."""
     if _docker(docker):  # the tests set their own settings: no Dashboard connections from development.env
         compose(context, "run --rm -e MERAKI_DASHBOARDS= --entrypoint 'pytest' nautobot --reuse-db")
         return
@@ -478,19 +492,23 @@ def tests(context, docker=False, keyword="", create_db=False):
         else:
             print("chromium is not installed: the browser test will be skipped (apt-get install chromium)")
     env = env_for_tests()
-    test_db = f"test_{env['NAUTOBOT_DB_NAME']}"
-    if create_db and _database_exists(context, test_db):
-        _psql(context, f"DROP DATABASE {test_db} WITH (FORCE)")
-    if not _database_exists(context, test_db):
-        # The test database is always a copy of a template that only migrations wrote: a test run's database is not
-        # one (TransactionTestCase truncates every table, so Nautobot's statuses, roles and namespace are gone).
-        template = template_name()
-        if not _database_exists(context, template):
-            print(f"Migrating a new template database {template}: once, about 7 minutes on 2 cores ...")
-            _build_template(context, template)
-        print(f"Creating the test database from the migrated template {template} ...")
-        _clone(context, template, test_db)
-    args = "--reuse-db" + (f" -k '{keyword}'" if keyword else "")
+    workers = test_workers()
+    for test_db in test_databases(workers):
+        if create_db and _database_exists(context, test_db):
+            _psql(context, f"DROP DATABASE {test_db} WITH (FORCE)")
+        if not _database_exists(context, test_db):
+            # A test database is always a copy of a template that only migrations wrote: a test run's database is
+            # not one (TransactionTestCase truncates every table, so Nautobot's statuses, roles and namespace are
+            # gone).
+            template = template_name()
+            if not _database_exists(context, template):
+                print(f"Migrating a new template database {template}: once, about 7 minutes on 2 cores ...")
+                _build_template(context, template)
+            print(f"Creating the test database {test_db} from the migrated template {template} ...")
+            _clone(context, template, test_db)
+    # pytest-xdist: one worker per test database; a class's or a module's tests stay together (their set-up runs once).
+    parallel = f" -n {workers} --dist loadscope" if workers > 1 else ""
+    args = "--reuse-db" + parallel + (f" -k '{keyword}'" if keyword else "")
     started = time.monotonic()
     result = context.run(f"pytest {args}", env=env, warn=True, pty=False)
     print(f"test suite wall time: {time.monotonic() - started:.1f} s")
@@ -553,7 +571,7 @@ def check_migrations(context):
     It reads the migration history of the dev database, or of the test database (CI has only that one).
     """
     env = local_env()
-    for name in (DB_NAME, f"test_{DB_NAME}"):
+    for name in (DB_NAME, *test_databases(test_workers())):
         if _database_exists(context, name):
             env["NAUTOBOT_DB_NAME"] = name
             break

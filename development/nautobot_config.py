@@ -65,3 +65,9 @@ PLUGINS_CONFIG = {
         "egress_addresses": env.list("MERAKI_EGRESS_ADDRESSES", default=[]),
     }
 }
+
+# Parallel tests (pytest-xdist): each worker has its own test database (pytest-django names it) and its own Redis
+# cache database, so one worker's rate budget, 429 walls and cached settings never reach another's tests.
+_XDIST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
+if TESTING and _XDIST_WORKER.startswith("gw") and _XDIST_WORKER[2:].isdigit():
+    CACHES["default"]["LOCATION"] = parse_redis_connection(redis_database=2 + int(_XDIST_WORKER[2:]))  # noqa: F405
