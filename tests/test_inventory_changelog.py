@@ -1,9 +1,16 @@
-"""Every change the jobs make to the inventory is in Nautobot's change log, attributed to the job run."""
+"""Every change the jobs make to the inventory is in Nautobot's change log, attributed to the job run, and reaches
+the job hooks, webhooks and event brokers that listen."""
+
+import json
+from unittest import mock
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from job_helpers import MerakiJobTestCase
+from nautobot.core.events import EventBroker, deregister_event_broker, register_event_broker
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices, ObjectChangeEventContextChoices
-from nautobot.extras.models import ObjectChange
+from nautobot.extras.models import ObjectChange, Webhook
 
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
@@ -99,3 +106,98 @@ class ChangeLogTest(MerakiJobTestCase):
             self.changes(job_result),
             [("administrator", CREATE, "pat@example.com (Initech)"), ("organization", CREATE, "Initech")],
         )
+
+
+class RecordingBroker(EventBroker):
+    """An event broker that keeps the inventory's events Nautobot publishes to it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.published: list[tuple[str, dict]] = []
+
+    def publish(self, *, topic, payload):
+        if ".nautobot_meraki_users." in topic:  # the inventory's (a job's start and end are events too)
+            self.published.append((topic, json.loads(payload)))
+
+
+class ChangeLogDispatchTest(MerakiJobTestCase):
+    """The inventory's change-log entries reach job hooks, webhooks and event brokers, once each, after the commit."""
+
+    def run_committed(self, class_name: str, **data):
+        """Run a job and the callbacks its transaction would run on commit (the test's transaction never commits)."""
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.run_job(class_name, **data)
+
+    def listen(self, **topics) -> RecordingBroker:
+        broker = RecordingBroker(**topics)
+        register_event_broker(broker)
+        self.addCleanup(deregister_event_broker, broker)
+        return broker
+
+    def test_an_event_broker_gets_one_event_per_inventory_change_with_nautobots_payload(self):
+        self.run_job("SyncInventory")
+        broker = self.listen(include_topics=["nautobot.*.nautobot_meraki_users.*"])
+        data = {"user_email": "pat@example.com", "meraki_org_id": "100,200"}
+        job_result, result, _ = self.run_committed("CreateUsers", **data, user_name="Pat")
+        self.assertEqual(job_result.status, SUCCESS, result)
+        topic = "nautobot.create.nautobot_meraki_users.merakiadministrator"
+        self.assertEqual([t for t, _ in broker.published], [topic, topic])
+        payload = broker.published[0][1]
+        self.assertEqual(payload["postchange"]["email"], "pat@example.com")
+        self.assertIsNone(payload["prechange"])
+        self.assertEqual(payload["context"]["change_context"], "Job")
+        self.assertEqual(payload["context"]["change_context_detail"], job_result.job_model.class_path)
+        self.assertEqual(payload["context"]["user_name"], job_result.user.username)
+        logged = ObjectChange.objects.filter(request_id=payload["context"]["request_id"], action=CREATE)
+        self.assertEqual(logged.count(), 2, "the event names the request ID of the run's inventory changes")
+
+        broker.published.clear()
+        job_result, _, _ = self.run_committed("DeleteUsers", **data)
+        self.assertEqual(job_result.status, SUCCESS)
+        delete = "nautobot.delete.nautobot_meraki_users.merakiadministrator"
+        self.assertEqual([t for t, _ in broker.published], [delete, delete])  # once each: not again by Nautobot
+        self.assertEqual(broker.published[0][1]["prechange"]["email"], "pat@example.com")
+        self.assertIsNone(broker.published[0][1]["postchange"])
+
+    def test_a_broker_that_excludes_the_inventory_gets_nothing_from_it(self):
+        broker = self.listen(exclude_topics=["nautobot.*.nautobot_meraki_users.*"])
+        self.run_committed("SyncInventory")
+        self.assertEqual(broker.published, [])
+
+    def test_webhooks_and_job_hooks_on_the_inventory_are_sent_each_change(self):
+        self.run_job("SyncInventory")
+        content_type = ContentType.objects.get_for_model(MerakiAdministrator)
+        webhook = Webhook.objects.create(
+            name="admins gone", type_delete=True, payload_url="http://127.0.0.1:9/hook", enabled=True
+        )
+        webhook.content_types.set([content_type])
+        with mock.patch("nautobot.extras.webhooks.process_webhook.apply_async") as sent:
+            job_result, _, _ = self.run_committed("DeleteUsers", user_email="alice@example.com", meraki_org_id="100")
+        self.assertEqual(job_result.status, SUCCESS)
+        self.assertEqual(sent.call_count, 1)
+        webhook_pk, data, model_name, action = sent.call_args.kwargs["args"][:4]
+        self.assertEqual((webhook_pk, model_name, action), (webhook.pk, "merakiadministrator", DELETE))
+        self.assertEqual(data["email"], "alice@example.com")
+
+    def test_nothing_is_sent_before_the_jobs_changes_are_committed(self):
+        broker = self.listen()
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            self.run_job("SyncInventory")
+        self.assertEqual(broker.published, [], "events for rows a rollback could still take back")
+        self.assertTrue(callbacks)
+
+    def test_with_nothing_listening_the_dispatch_does_not_grow_with_the_changes(self):
+        def dispatch_queries(count: int) -> int:
+            """Queries of the change log's dispatch (Nautobot's walk after run() and ours) for `count` removals."""
+            for org in ("100", "200", "300")[:count]:
+                self.fake.add_admin(org, f"gone{count}@example.com", "Gone")
+            self.run_job("SyncInventory")
+            with CaptureQueriesContext(connection) as queries:
+                job_result, _, _ = self.run_committed(
+                    "DeleteUsers", user_email=f"gone{count}@example.com", meraki_org_id="all"
+                )
+            self.assertEqual(list(self.outcomes(job_result.result).values()).count("removed"), count)
+            touched = ('FROM "extras_objectchange"', 'FROM "extras_jobhook"', 'FROM "extras_webhook"')
+            return sum(any(table in q["sql"] for table in touched) for q in queries.captured_queries)
+
+        self.assertEqual(dispatch_queries(1), dispatch_queries(3))

@@ -6,42 +6,38 @@ An organization whose read failed keeps its rows as they were: a failure never d
 that a write job stored after the snapshot was read is newer than the snapshot, so the sync leaves it alone.
 `record_changes` lets the write jobs keep the rows current after each change they make.
 
-Every create, update and delete lands in Nautobot's change log, attributed to the running job (its user, request
-ID and change context), written in bulk like the rows. A Dashboard value longer than its column is cut to the
-column's length with a note; it never fails a sync or a write job.
+Every create, update and delete lands in Nautobot's change log, attributed to the running job (its user and change
+context), written and dispatched in bulk like the rows (`changelog`). A Dashboard value longer than its column is
+cut to the column's length with a note; it never fails a sync or a write job.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers import serialize
 from django.db import models, transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from nautobot.core.api.utils import get_serializer_for_model
 from nautobot.core.models import BaseModel
 from nautobot.extras.choices import ObjectChangeActionChoices
-from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL, CHANGELOG_MAX_OBJECT_REPR
-from nautobot.extras.models import ContactAssociation, Note, ObjectChange
+from nautobot.extras.models import ContactAssociation, Note
 from nautobot.extras.signals import change_context_state
 
 from nautobot_meraki_users.dashboard.connections import Dashboards
 from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.errors import failure_message
+from nautobot_meraki_users.inventory.changelog import BATCH_SIZE, log_changes, object_changes, save_changes
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 from nautobot_meraki_users.operations.admins import Organization, Outcome, admin_values
 from nautobot_meraki_users.operations.engine import OrganizationResult, skipped_entries
 
-BATCH_SIZE = 500
 UPDATE_BATCH_SIZE = 100  # bulk_update writes one CASE per column over the batch: its cost grows with the square
 INVENTORY_MODELS = (
     MerakiOrganization,
@@ -241,62 +237,6 @@ def _newer_than(row, since: datetime | None) -> bool:
     return since is not None and any(when is not None and when > since for when in (row.last_seen, row.last_updated))
 
 
-def object_changes(instances: list, action: str) -> list[ObjectChange]:
-    """Change-log entries for `instances` (of one model), equal to each one's `to_objectchange(action)`, built in bulk.
-
-    Nautobot's `to_objectchange` serializes one object at a time (two queries and the REST serializer's set-up each
-    time); here the same two serializations run once for all: Django's serializer and the Nautobot tags for
-    `object_data` (as `serialize_object` does), the model's REST serializer at depth 1 for `object_data_v2`.
-    """
-    if not instances:
-        return []
-    prefetch_related_objects(instances, "tags")
-    data = [item["fields"] for item in json.loads(serialize("json", instances))]
-    data_v2 = get_serializer_for_model(type(instances[0]))(
-        instances, many=True, context={"request": None, "depth": 1, "exclude_m2m": False}
-    ).data
-    entries = []
-    for instance, fields, fields_v2 in zip(instances, data, data_v2, strict=True):
-        fields["custom_fields"] = fields.pop("_custom_field_data", {})
-        fields["tags"] = [tag.name for tag in instance.tags.all()]
-        object_data = {key: value for key, value in fields.items() if not key.startswith("_")}
-        entries.append(
-            ObjectChange(
-                changed_object=instance,
-                object_repr=str(instance)[:CHANGELOG_MAX_OBJECT_REPR],
-                action=action,
-                object_data=object_data,
-                object_data_v2=dict(fields_v2),
-            )
-        )
-    return entries
-
-
-def log_changes(instances: list, action: str) -> None:
-    """Write Nautobot change-log entries for `instances` in bulk, attributed as Nautobot's own change logging does.
-
-    The entries go to the active change context (a job run sets one: its user, request ID, context "job" and the
-    job's class path). Without a change context nothing is logged.
-    """
-    context = change_context_state.get()
-    if context is None or not instances:
-        return
-    for start in range(0, len(instances), BATCH_SIZE):
-        _save_changes(object_changes(instances[start : start + BATCH_SIZE], action), context)
-
-
-def _save_changes(entries: list[ObjectChange], context) -> None:
-    """Attribute `entries` to the change context (user, request ID, context and its detail) and insert them."""
-    user = context.get_user()
-    for entry in entries:
-        entry.user = user
-        entry.user_name = user.username if user is not None else "Undefined"
-        entry.request_id = context.change_id
-        entry.change_context = context.context
-        entry.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
-    ObjectChange.objects.bulk_create(entries, batch_size=BATCH_SIZE)
-
-
 def _delete_rows(queryset) -> None:
     """Delete rows (and the rows that cascade from them), each logged in the change log, in bulk.
 
@@ -330,7 +270,7 @@ def _delete_rows(queryset) -> None:
             entries += [instance.to_objectchange(ObjectChangeActionChoices.ACTION_DELETE) for instance in instances]
         entries += [note.to_objectchange(ObjectChangeActionChoices.ACTION_DELETE) for note in notes]
     with transaction.atomic():
-        _save_changes([entry for entry in entries if entry is not None], context)
+        save_changes([entry for entry in entries if entry is not None], context)
         token = change_context_state.set(None)  # logged above: Nautobot's per-row delete signal has nothing to do
         try:
             for rows in attached:
@@ -507,8 +447,16 @@ def _organization_row(org_id: str, result: OrganizationResult, now, notes: list[
     """The organization's row; created when the inventory was never synced. Safe when another job creates it too."""
     values = {"name": result.organization_name, "dashboard": result.dashboard, "last_seen": now}
     values = fit_values(MerakiOrganization, values, f"organization {org_id}", notes)
-    # get_or_create inserts in its own savepoint and, when another job inserted the row first, reads that row.
-    return MerakiOrganization.objects.get_or_create(organization_id=org_id, defaults=values)[0]
+    # get_or_create inserts in its own savepoint and, when another job inserted the row first, reads that row. Its
+    # change is logged with the run's other inventory changes (one request ID), not by Nautobot's per-row signal.
+    token = change_context_state.set(None)
+    try:
+        row, created = MerakiOrganization.objects.get_or_create(organization_id=org_id, defaults=values)
+    finally:
+        change_context_state.reset(token)
+    if created:
+        log_changes([row], ObjectChangeActionChoices.ACTION_CREATE)
+    return row
 
 
 def record_changes(results: list[OrganizationResult]) -> Upkeep:
