@@ -52,6 +52,18 @@ class InventoryAPIContractTest(InventoryAPITestMixin, APITestCase):
         self.assertEqual(reverse(API.format("merakinetwork-list")), "/api/plugins/meraki-users/networks/")
         self.assertEqual(reverse(API.format("merakiadministrator-list")), "/api/plugins/meraki-users/administrators/")
 
+    def test_a_custom_field_added_between_two_requests_is_in_the_second(self):
+        from django.contrib.contenttypes.models import ContentType
+        from nautobot.extras.models import CustomField
+
+        before = self.get_json("merakiadministrator-list")["results"][0]["custom_fields"]
+        self.assertNotIn("badge_number", before)
+        field = CustomField.objects.create(key="badge_number", label="Badge number", type="text")
+        field.content_types.set([ContentType.objects.get_for_model(MerakiAdministrator)])
+        rows = self.get_json("merakiadministrator-list")["results"]
+        self.assertTrue(rows)
+        self.assertTrue(all("badge_number" in row["custom_fields"] for row in rows), "keys are read once per request")
+
     def test_organizations_search_returns_meraki_id_and_display(self):
         data = self.get_json("merakiorganization-list", {"q": "acm"})
         self.assertEqual(data["count"], 1)

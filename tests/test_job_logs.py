@@ -1,6 +1,7 @@
 """Job log lines: each links to the inventory object it is about, and Dashboard or user text never becomes markup."""
 
 import doctest
+import math
 from html import unescape
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +13,7 @@ from nautobot.extras.models import FileProxy, JobLogEntry
 from nautobot.extras.tables import JobLogEntryTable
 
 from nautobot_meraki_users import log_text
+from nautobot_meraki_users.jobs.base import ResultStream
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
 
 HOSTILE = (
@@ -103,10 +105,13 @@ class LogLinesLinkTheirObjectTest(MerakiJobTestCase):
         self.assertEqual(result["counts"], {"removed": 21, "absent": 2})
         links = JobLogEntry.objects.filter(job_result=job_result, absolute_url__contains="/administrators/")
         self.assertEqual(links.count(), 21)  # a dry run links the admins it would remove
+        # The lines are written as the results come, a batch of organizations at a time: one read per batch, not
+        # one per organization.
+        batches = math.ceil(23 / ResultStream.BATCH)
         admin_reads = [q["sql"] for q in queries if '"nautobot_meraki_users_merakiadministrator"' in q["sql"]]
-        self.assertLessEqual(len(admin_reads), 2, admin_reads)  # not one per organization
+        self.assertLessEqual(len(admin_reads), batches, admin_reads)
         org_reads = [q["sql"] for q in queries if 'FROM "nautobot_meraki_users_merakiorganization"' in q["sql"]]
-        self.assertLessEqual(len(org_reads), 1, org_reads)
+        self.assertLessEqual(len(org_reads), batches, org_reads)
 
 
 class LogTextIsNeverMarkupTest(MerakiJobTestCase):
@@ -152,3 +157,39 @@ class LogTextIsNeverMarkupTest(MerakiJobTestCase):
         job_result, result, _ = self.run_job("ImportUsers", csv_file=upload.pk, dryrun=True)
         self.assertEqual(result["counts"], {"updated": 1}, result)
         self.assert_literal(job_result)
+
+
+class LinesFollowTheResultsTest(MerakiJobTestCase):
+    """Lines and inventory rows are written as the results come, while other organizations' requests are to go."""
+
+    config_overrides = {"concurrency": 1}  # one organization after another: the order of events is certain
+
+    def test_the_first_organizations_are_logged_and_stored_before_the_last_one_is_asked(self):
+        orgs = [str(1000 + number) for number in range(15)]
+        for org_id in orgs:
+            self.fake.add_organization(org_id, f"Org {org_id}")
+            self.fake.add_admin(org_id, "leaver@example.com", "Leaver", org_access="full")
+            self.fake.add_admin(org_id, "stays@example.com", "Stays", org_access="full")  # not its last full admin
+        self.run_job("SyncInventory")
+        seen_when_last_asked: dict[str, object] = {}
+        record = self.fake._record
+
+        def watch(request):
+            if f"/organizations/{orgs[-1]}/" in request.url.path and not seen_when_last_asked:
+                lines = JobLogEntry.objects.filter(message__contains=": removed: ").values_list("message", flat=True)
+                seen_when_last_asked["logged"] = sorted(line.split(" ")[0] for line in lines)
+                seen_when_last_asked["stored"] = set(
+                    MerakiAdministrator.objects.filter(email="leaver@example.com").values_list(
+                        "organization__organization_id", flat=True
+                    )
+                )
+            return record(request)
+
+        self.fake._record = watch
+        _, result, logs = self.run_job("DeleteUsers", user_email="leaver@example.com", meraki_org_id=",".join(orgs))
+        self.assertEqual(set(self.outcomes(result).values()), {"removed"})
+        self.assertEqual(seen_when_last_asked["logged"], orgs[:10], "the first 10 organizations' lines were written")
+        self.assertEqual(seen_when_last_asked["stored"], set(orgs[10:]), "and their inventory rows deleted")
+        lines = [message.split(" ")[0] for _, message in logs if ": removed: " in message]
+        self.assertEqual(lines, orgs)  # every line once, in the organizations' order
+        self.assertFalse(MerakiAdministrator.objects.filter(email="leaver@example.com").exists())

@@ -246,3 +246,27 @@ def test_the_caller_that_got_the_429_waits_once_not_twice(redis_client):
     clock, _ = _dashboard_with_a_429(redis_client, sdk_sleep_advances_clock=False)
     # Its retry passed its own wall (the SDK waited Retry-After) and took the next organization slot, 0.1 s on.
     assert clock.now == pytest.approx(1_000.1)
+
+
+def test_fan_out_hands_each_result_to_the_caller_while_the_others_are_still_running():
+    caller, first_seen = threading.get_ident(), threading.Event()
+    seen: list[tuple[int, bool]] = []
+
+    def work(item):
+        if item == "slow":  # finishes only once the caller has been handed the fast item's result
+            assert first_seen.wait(timeout=10), "the caller got no result while this item was running"
+        return item
+
+    def on_done(done):
+        seen.append((done.value, threading.get_ident() == caller))
+        first_seen.set()
+
+    done = fan_out(work, ["slow", "fast"], concurrency=2, on_done=on_done)
+    assert [d.value for d in done] == ["slow", "fast"]  # the result keeps the items' order
+    assert seen == [("fast", True), ("slow", True)]  # handed over as they finished, in the caller's thread
+
+
+def test_fan_out_without_concurrency_hands_over_each_result_before_the_next_item():
+    order: list[str] = []
+    fan_out(lambda item: order.append(f"run {item}"), [1, 2], concurrency=1, on_done=lambda d: order.append("done"))
+    assert order == ["run 1", "done", "run 2", "done"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -20,10 +20,17 @@ class Done(Generic[T, R]):
     error: BaseException | None = None
 
 
-def fan_out(func: Callable[[T], R], items: Iterable[T], concurrency: int) -> list[Done[T, R]]:
+def fan_out(
+    func: Callable[[T], R],
+    items: Iterable[T],
+    concurrency: int,
+    on_done: Callable[[Done[T, R]], None] | None = None,
+) -> list[Done[T, R]]:
     """Call `func` on every item with at most `concurrency` calls at once.
 
-    One item's exception does not stop the others: it is returned as that item's `error`.
+    One item's exception does not stop the others: it is returned as that item's `error`. `on_done` is called in
+    the caller's thread with each item's result as soon as it is there (in the order they finish), while the other
+    calls go on: the caller can store or log results without waiting for the slowest.
 
     Example:
         >>> [d.value for d in fan_out(lambda x: x * 2, [3, 1, 2], concurrency=2)]
@@ -38,6 +45,15 @@ def fan_out(func: Callable[[T], R], items: Iterable[T], concurrency: int) -> lis
             return Done(item, error=err)
 
     if concurrency <= 1 or len(items) <= 1:
-        return [guarded(item) for item in items]
+        results = []
+        for item in items:
+            results.append(guarded(item))
+            if on_done is not None:
+                on_done(results[-1])
+        return results
     with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="meraki") as pool:
-        return list(pool.map(guarded, items))
+        futures = [pool.submit(guarded, item) for item in items]
+        if on_done is not None:
+            for future in as_completed(futures):
+                on_done(future.result())
+        return [future.result() for future in futures]

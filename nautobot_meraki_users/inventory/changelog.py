@@ -115,10 +115,10 @@ def _listened_to(entry: ObjectChange) -> tuple[list, list]:
     """The job hooks and webhooks that want `entry`'s model and action (Nautobot's own rules for each)."""
     content_type, flag = entry.changed_object_type, {_ACTION_FLAGS[entry.action]: True}
     hooks: list = []
-    if entry.change_context != ObjectChangeEventContextChoices.CONTEXT_JOB_HOOK and content_type in (
-        change_logged_models_queryset()
-    ):
+    if entry.change_context != ObjectChangeEventContextChoices.CONTEXT_JOB_HOOK:
         hooks = list(JobHook.objects.filter(content_types=content_type, enabled=True, **flag))
+        # Nautobot's further condition, asked only when there is a hook (it unpickles a cached queryset each time).
+        hooks = hooks if hooks and content_type in change_logged_models_queryset() else []
     webhooks: list = []
     if content_type.model in registry["model_features"]["webhooks"].get(content_type.app_label, []):
         webhooks = list(Webhook.objects.filter(content_types=content_type, enabled=True, **flag))

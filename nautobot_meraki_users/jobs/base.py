@@ -84,6 +84,48 @@ def removed_admins(results: list[OrganizationResult], dryrun: bool) -> dict[tupl
     return {} if dryrun else inventory_admins([result for result in results if result.outcome == Outcome.REMOVED])
 
 
+class ResultStream:
+    """Keeps the inventory current and logs the lines of an operation's results in batches, as the results come.
+
+    The engine hands over each organization's results as soon as they are there (in the job's own thread, where
+    its database connection and change context are); every `BATCH` organizations their inventory rows are
+    updated and their lines written, while the other organizations' requests are in flight. So little is left
+    for after the last reply. Lines keep the organizations' order within a batch.
+    """
+
+    BATCH = 10  # organizations: a few statements each time (a job of up to 10 writes once); at most 10 wait at the end
+
+    def __init__(self, job: MerakiUsersJob, dryrun: bool, resource, order: list[str]):
+        """`order`: the organization IDs in the order the job's result lists them."""
+        self.job, self.dryrun, self.resource = job, dryrun, resource
+        self.position = {org_id: index for index, org_id in enumerate(order)}
+        self.pending: list[OrganizationResult] = []
+        self.organizations = 0
+
+    def add(self, results: list[OrganizationResult]) -> None:
+        """One organization's results (or skipped organizations' entries); writes a batch when one is full."""
+        self.pending += results
+        self.organizations += 1
+        if self.organizations >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Update the inventory for the waiting results (not in a dry run), then log their lines."""
+        results = sorted(self.pending, key=lambda result: self.position.get(result.organization_id, len(self.position)))
+        self.pending, self.organizations = [], 0
+        if not results:
+            return
+        if self.resource is SAML_ROLES:
+            if not self.dryrun:
+                sync.record_role_changes_or_warn(results, self.job.logger)
+            self.job.log_results(results, noun=SAML_ROLES.noun)
+            return
+        before = removed_admins(results, self.dryrun)  # read before the upkeep deletes them
+        if not self.dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
+            sync.record_changes_or_warn(results, self.job.logger)
+        self.job.log_results(results, before)
+
+
 def shared_rate_limiter(app_settings: AppSettings) -> RateLimiter | None:
     """The rate budget in Nautobot's Redis, shared by every job and Celery worker.
 
@@ -228,18 +270,17 @@ class MerakiUsersJob(Job):
         return self.dashboards
 
     def run_operation(self, dashboard: Dashboards, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
-        """Run one operation in every organization, keep the inventory current, log one line per organization."""
-        report = engine.run_operation(dashboard, orgs, operation, dryrun, app_settings.concurrency)
-        skipped = [engine.skipped_result(org) for org in report.skipped]  # left out of `all`: one line each
-        if operation.resource is SAML_ROLES:
-            if not dryrun:
-                sync.record_role_changes_or_warn(report.organizations, self.logger)
-            self.log_results(report.organizations + skipped, noun=SAML_ROLES.noun)
-            return report
-        before = removed_admins(report.organizations, dryrun)  # read before the upkeep deletes them
-        if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
-            sync.record_changes_or_warn(report.organizations, self.logger)
-        self.log_results(report.organizations + skipped, before)
+        """Run one operation in every organization, keep the inventory current, log one line per organization.
+
+        The inventory upkeep and the lines follow the results as they come (`ResultStream`), while the requests of
+        the other organizations are still in flight.
+        """
+        stream = ResultStream(self, dryrun, operation.resource, [org.id for org in orgs])
+        report = engine.run_operation(
+            dashboard, orgs, operation, dryrun, app_settings.concurrency, on_results=stream.add
+        )
+        stream.add([engine.skipped_result(org) for org in report.skipped])  # left out of `all`: one line each
+        stream.flush()
         return report
 
     def log_results(

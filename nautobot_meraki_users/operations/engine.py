@@ -12,7 +12,7 @@ order of the request.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.dashboard.client import Dashboard
@@ -74,6 +74,9 @@ class OrganizationResult:
         """This result, naming the connection the organization was worked on through (and the others that see it)."""
         self.dashboard, self.also_seen_by = org.dashboard, org.also_seen_by
         return self
+
+
+ResultsCallback = Callable[[list["OrganizationResult"]], None]  # one organization's results, as they come
 
 
 @dataclass
@@ -280,41 +283,65 @@ def _apply_group(dashboard: Dashboards, group: list[Target], dryrun: bool) -> li
     ]
 
 
+def _group_results(done: Done) -> list[tuple[Target, OrganizationResult]]:
+    """One organization's targets with their results; a group that raised (a bug) fails its targets."""
+    pairs = []
+    for position, target in enumerate(done.item):
+        if done.error is not None:
+            result = _failed(target.org, f"unexpected error: {done.error!r}")
+        else:
+            result = done.value[position]
+        pairs.append((target, result.through(target.org)))
+    return pairs
+
+
 def _collect_results(targets: list[Target], groups: list[Done]) -> list[OrganizationResult]:
-    """The groups' results back in the targets' order; a group that raised (a bug) fails its targets."""
-    by_target: dict[int, OrganizationResult] = {}
-    for done in groups:
-        for position, target in enumerate(done.item):
-            if done.error is not None:
-                by_target[id(target)] = _failed(target.org, f"unexpected error: {done.error!r}")
-            else:
-                by_target[id(target)] = done.value[position]
-    return [by_target[id(target)].through(target.org) for target in targets]
+    """The groups' results back in the targets' order."""
+    by_target = {id(target): result for done in groups for target, result in _group_results(done)}
+    return [by_target[id(target)] for target in targets]
+
+
+def _streamed(on_results: ResultsCallback | None):
+    """fan_out's `on_done` for a caller that takes each organization's results as they come (or None)."""
+    if on_results is None:
+        return None
+    return lambda done: on_results([result for _, result in _group_results(done)])
 
 
 def apply_targets(
-    dashboard: Dashboards, targets: list[Target], dryrun: bool, concurrency: int
+    dashboard: Dashboards,
+    targets: list[Target],
+    dryrun: bool,
+    concurrency: int,
+    on_results: ResultsCallback | None = None,
 ) -> list[OrganizationResult]:
     """Apply the planned changes (none in a dry run): organizations concurrently, one organization's in order.
 
-    Returns one result per target, in the targets' order.
+    Returns one result per target, in the targets' order. `on_results` gets each organization's results as soon
+    as they are there, in the caller's thread (see fan_out).
     """
     groups = list(_by_organization(targets).values())
-    return _collect_results(targets, fan_out(lambda group: _apply_group(dashboard, group, dryrun), groups, concurrency))
+    done = fan_out(lambda group: _apply_group(dashboard, group, dryrun), groups, concurrency, _streamed(on_results))
+    return _collect_results(targets, done)
 
 
 def execute_targets(
-    dashboard: Dashboards, targets: list[Target], dryrun: bool, concurrency: int
+    dashboard: Dashboards,
+    targets: list[Target],
+    dryrun: bool,
+    concurrency: int,
+    on_results: ResultsCallback | None = None,
 ) -> list[OrganizationResult]:
     """Read, plan and apply the targets with the fewest round trips that keep "check everything first".
 
     When no operation needs networks, reading an organization cannot reveal an input error, so each
     organization is read, planned and changed in one go (no wait for the slowest read before the first
-    write). Otherwise every organization is read and planned first, and only then changed.
+    write). Otherwise every organization is read and planned first, and only then changed. `on_results`: see
+    apply_targets.
     """
     if any(target.operation.needs_networks for target in targets):
         plan_targets(dashboard, targets, concurrency)
-        return apply_targets(dashboard, targets, dryrun, concurrency)
+        return apply_targets(dashboard, targets, dryrun, concurrency, on_results)
 
     def read_plan_apply(group: list[Target]) -> list[OrganizationResult]:
         if not _readable(group):
@@ -327,7 +354,7 @@ def execute_targets(
         return _apply_group(dashboard, group, dryrun)
 
     groups = list(_by_organization(targets).values())
-    return _collect_results(targets, fan_out(read_plan_apply, groups, concurrency))
+    return _collect_results(targets, fan_out(read_plan_apply, groups, concurrency, _streamed(on_results)))
 
 
 def run_operation(
@@ -336,13 +363,15 @@ def run_operation(
     operation: Operation,
     dryrun: bool,
     concurrency: int = 1,
+    on_results: ResultsCallback | None = None,
 ) -> Report:
-    """Run one operation in every organization (see execute_targets); the job logs the results afterwards.
+    """Run one operation in every organization (see execute_targets; `on_results` there).
 
     Organizations that `all` left out (a Selection's `skipped`) are listed in the result.
     """
     targets = [Target(org, operation) for org in orgs]
-    result = Report(dryrun=dryrun, organizations=execute_targets(dashboard, targets, dryrun, concurrency))
+    organizations = execute_targets(dashboard, targets, dryrun, concurrency, on_results)
+    result = Report(dryrun=dryrun, organizations=organizations)
     result.skipped = list(getattr(orgs, "skipped", []))
     return result
 
