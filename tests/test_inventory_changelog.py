@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from job_helpers import MerakiJobTestCase
 from nautobot.core.events import EventBroker, deregister_event_broker, register_event_broker
 from nautobot.extras.choices import JobResultStatusChoices, ObjectChangeActionChoices, ObjectChangeEventContextChoices
-from nautobot.extras.models import ObjectChange, Webhook
+from nautobot.extras.models import ObjectChange, Tag, Webhook
 
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
@@ -97,6 +97,23 @@ class ChangeLogTest(MerakiJobTestCase):
 
         job_result, _, _ = self.run_job("DeleteUsers", **data)
         self.assertEqual(self.changes(job_result), [("administrator", DELETE, "pat@example.com (Acme)")])
+
+    def test_tags_given_in_nautobot_are_in_the_entries_as_nautobot_writes_them(self):
+        self.run_job("SyncInventory")
+        alice = MerakiAdministrator.objects.get(email="alice@example.com")
+        content_type = ContentType.objects.get_for_model(MerakiAdministrator)
+        for name in ("vip", "contractor"):
+            tag = Tag.objects.create(name=name)
+            tag.content_types.set([content_type])
+            alice.tags.add(tag)
+        alice = MerakiAdministrator.objects.get(pk=alice.pk)
+        as_nautobot_writes_it = alice.to_objectchange(DELETE)
+        self.assertEqual(len(as_nautobot_writes_it.object_data["tags"]), 2)
+        job_result, _, _ = self.run_job("DeleteUsers", user_email="alice@example.com", meraki_org_id="100")
+        self.assertEqual(job_result.status, SUCCESS)
+        deleted = ObjectChange.objects.get(changed_object_id=alice.pk, action=DELETE)
+        self.assertEqual(deleted.object_data, as_nautobot_writes_it.object_data)
+        self.assertEqual(deleted.object_data_v2, as_nautobot_writes_it.object_data_v2)
 
     def test_a_write_job_in_an_organization_never_synced_logs_the_new_organization(self):
         job_result, _, _ = self.run_job(

@@ -63,6 +63,22 @@ class AppModelSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, Nautob
         source="_custom_field_data", default=CreateOnlyDefault(CustomFieldDefaultValues())
     )
 
+    def to_representation(self, instance):
+        """As Nautobot's; a related object nested in many rows (an admin's organization) is serialized once per list.
+
+        A nested serializer serves every row of one list, page or change-log batch: its representation of an
+        object is kept for the next row that names the same object (a copy each time).
+        """
+        if not self.is_nested:
+            return super().to_representation(instance)
+        if instance.pk not in self._nested:
+            self._nested[instance.pk] = super().to_representation(instance)
+        return dict(self._nested[instance.pk])
+
+    @cached_property
+    def _nested(self) -> dict:
+        return {}
+
 
 class PrivilegesField(serializers.JSONField):
     """A list of privilege objects; written as JSON text in CSV exports.

@@ -15,16 +15,17 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections import defaultdict
 from itertools import groupby
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from nautobot.core import events
 from nautobot.core.api.utils import get_serializer_for_model
 from nautobot.extras.choices import ObjectChangeActionChoices, ObjectChangeEventContextChoices
 from nautobot.extras.constants import CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL, CHANGELOG_MAX_OBJECT_REPR
-from nautobot.extras.models import JobHook, ObjectChange, Webhook
+from nautobot.extras.models import JobHook, ObjectChange, Tag, TaggedItem, Webhook
 from nautobot.extras.registry import registry
 from nautobot.extras.signals import change_context_state
 from nautobot.extras.utils import change_logged_models_queryset
@@ -52,6 +53,23 @@ def inventory_request_id(change_id: uuid.UUID) -> uuid.UUID:
     return uuid.uuid5(_REQUEST_NAMESPACE, str(change_id))
 
 
+def prefetch_tags(instances: list) -> None:
+    """`instance.tags.all()` of each of `instances` (of one model) answered from one query, as a prefetch does.
+
+    Django's `prefetch_related_objects(instances, "tags")` builds a tag manager and its filter for every instance
+    (about 0.2 ms each); here the tags are read with one query and each instance gets its prefetch cache.
+    """
+    content_type = ContentType.objects.get_for_model(type(instances[0]))
+    tags: dict = defaultdict(list)
+    items = TaggedItem.objects.filter(content_type=content_type, object_id__in=[instance.pk for instance in instances])
+    for item in items.select_related("tag").order_by("pk"):  # the order a tag manager's own query gives
+        tags[item.object_id].append(item.tag)
+    for instance in instances:
+        cached = Tag.objects.all()
+        cached._result_cache, cached._prefetch_done = tags.get(instance.pk, []), True
+        instance._prefetched_objects_cache = {**getattr(instance, "_prefetched_objects_cache", {}), "tags": cached}
+
+
 def object_changes(instances: list, action: str) -> list[ObjectChange]:
     """Change-log entries for `instances` (of one model), equal to each one's `to_objectchange(action)`, built in bulk.
 
@@ -61,7 +79,7 @@ def object_changes(instances: list, action: str) -> list[ObjectChange]:
     """
     if not instances:
         return []
-    prefetch_related_objects(instances, "tags")
+    prefetch_tags(instances)
     data = [item["fields"] for item in json.loads(serialize("json", instances))]
     data_v2 = get_serializer_for_model(type(instances[0]))(
         instances, many=True, context={"request": None, "depth": 1, "exclude_m2m": False}
