@@ -41,7 +41,9 @@ JOBS = "nautobot_meraki_users.jobs"
 # Their upkeep updates an inventory a sync has filled (the login security check links its lines to the rows and
 # stores what it read in them).
 # The policy's grants name organizations of the inventory.
-NEEDS_INVENTORY = {"offboard", "create", "import", "login-security", "policy-check", "policy-enforce"}
+# Scenarios that start from a synced inventory, as a user's jobs do (the job forms' pickers come from it). List joined
+# on 2026-12-05 with the early reads (the inventory says which organizations to read before their list arrives).
+NEEDS_INVENTORY = {"offboard", "create", "list", "import", "login-security", "policy-check", "policy-enforce"}
 POLICY_SCENARIOS = {"policy-check", "policy-enforce"}
 DASHBOARDS_VARIABLE = "MERAKI_USERS_BENCH_DASHBOARDS"  # the `dashboards` setting, comma-separated (empty: none)
 BASELINE_VARIABLE = "MERAKI_USERS_BENCH_LOGIN_SECURITY_BASELINE"  # the `login_security_baseline` setting, as JSON

@@ -111,7 +111,7 @@ class LogLinesLinkTheirObjectTest(MerakiJobTestCase):
         admin_reads = [q["sql"] for q in queries if '"nautobot_meraki_users_merakiadministrator"' in q["sql"]]
         self.assertLessEqual(len(admin_reads), batches, admin_reads)
         org_reads = [q["sql"] for q in queries if 'FROM "nautobot_meraki_users_merakiorganization"' in q["sql"]]
-        self.assertLessEqual(len(org_reads), batches, org_reads)
+        self.assertLessEqual(len(org_reads), batches + 1, org_reads)  # + 1: the organizations to read early
 
 
 class LogTextIsNeverMarkupTest(MerakiJobTestCase):
@@ -164,7 +164,7 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
 
     config_overrides = {"concurrency": 1}  # one organization after another: the order of events is certain
 
-    def test_the_first_organizations_are_logged_and_stored_before_the_last_one_is_asked(self):
+    def test_the_first_organizations_are_logged_and_stored_before_the_last_one_is_changed(self):
         orgs = [str(1000 + number) for number in range(15)]
         for org_id in orgs:
             self.fake.add_organization(org_id, f"Org {org_id}")
@@ -175,7 +175,8 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
         record = self.fake._record
 
         def watch(request):
-            if f"/organizations/{orgs[-1]}/" in request.url.path and not seen_when_last_asked:
+            last_change = request.method == "DELETE" and f"/organizations/{orgs[-1]}/" in request.url.path
+            if last_change and not seen_when_last_asked:
                 lines = JobLogEntry.objects.filter(message__contains=": removed: ").values_list("message", flat=True)
                 seen_when_last_asked["logged"] = sorted(line.split(" ")[0] for line in lines)
                 seen_when_last_asked["stored"] = set(

@@ -191,9 +191,17 @@ class ListUsers(MerakiUsersJob):
                 return self.abort(LIST_PERMISSION_MESSAGE, False, safe_selector(data, default="all"))
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
-            with self.open_dashboards(app_settings, data) as dashboard:
+            with (
+                self.open_dashboards(app_settings, data) as dashboard,
+                self.early_reads(
+                    dashboard, selector, app_settings, lambda client, org_id: client.admins(org_id)
+                ) as early,
+            ):
                 orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                rows, results = engine.list_admins(dashboard, orgs, email, app_settings.concurrency, self.labelled)
+                early.keep(org.id for org in orgs)
+                rows, results = engine.list_admins(
+                    dashboard, orgs, email, app_settings.concurrency, self.labelled, early
+                )
             skipped = [engine.skipped_result(org) for org in getattr(orgs, "skipped", [])]
             self.log_results(results + skipped)  # one line per organization, linked to it, one INSERT
             self.create_file(

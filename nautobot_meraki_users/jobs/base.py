@@ -24,6 +24,7 @@ from nautobot.extras.models import jobs as nautobot_job_models
 
 from nautobot_meraki_users.dashboard.client import Dashboard
 from nautobot_meraki_users.dashboard.connections import Dashboards
+from nautobot_meraki_users.dashboard.early_reads import EarlyReads
 from nautobot_meraki_users.dashboard.ratelimit import RateLimiter, budgets
 from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.errors import ConfigurationError, DashboardError, FieldError, InputError
@@ -269,7 +270,32 @@ class MerakiUsersJob(Job):
         self.dashboards = Dashboards(clients, failed, known_organizations)
         return self.dashboards
 
-    def run_operation(self, dashboard: Dashboards, orgs, operation, dryrun: bool, app_settings: AppSettings) -> Report:
+    def early_reads(
+        self, dashboards: Dashboards, selector: OrganizationSelector, app_settings: AppSettings, read: Callable
+    ) -> EarlyReads:
+        """Begin `read(client, organization_id)` for the organizations the inventory expects this run to work on.
+
+        They are the inventory's organizations of the selected connections (the named ones, or all), within the
+        allow-list; each is read through the connection the inventory last reached it through. See
+        dashboard/early_reads: the reads overlap the round trip of the organization list.
+        """
+        rows = MerakiOrganization.objects.filter(dashboard__in=[client.name for client in dashboards.clients])
+        if not selector.all:
+            rows = rows.filter(organization_id__in=selector.ids)
+        if app_settings.allowed_organization_ids:
+            rows = rows.filter(organization_id__in=app_settings.allowed_organization_ids)
+        expected = dict(rows.values_list("organization_id", "dashboard"))
+        return EarlyReads(dashboards.clients, expected, read, app_settings.concurrency)
+
+    def run_operation(
+        self,
+        dashboard: Dashboards,
+        orgs,
+        operation,
+        dryrun: bool,
+        app_settings: AppSettings,
+        early: EarlyReads | None = None,
+    ) -> Report:
         """Run one operation in every organization, keep the inventory current, log one line per organization.
 
         The inventory upkeep and the lines follow the results as they come (`ResultStream`), while the requests of
@@ -277,7 +303,7 @@ class MerakiUsersJob(Job):
         """
         stream = ResultStream(self, dryrun, operation.resource, [org.id for org in orgs])
         report = engine.run_operation(
-            dashboard, orgs, operation, dryrun, app_settings.concurrency, on_results=stream.add
+            dashboard, orgs, operation, dryrun, app_settings.concurrency, on_results=stream.add, early=early
         )
         stream.add([engine.skipped_result(org) for org in report.skipped])  # left out of `all`: one line each
         stream.flush()
@@ -433,10 +459,18 @@ class AdminOperationJob(MerakiUsersJob):
             selector, parsed = self.parse_input(data, app_settings)
             request = None if isinstance(parsed, str) else parsed  # delete parses to the key alone
             email = parsed if request is None else self.key_of(request)
-            with self.open_dashboards(app_settings, data) as dashboard:
+            operation = engine.Operation(action, email, request, resource=self.resource)
+
+            def read(client, org_id: str):
+                return self.resource.read_state(client, org_id, operation.needs_networks)
+
+            with (
+                self.open_dashboards(app_settings, data) as dashboard,
+                self.early_reads(dashboard, selector, app_settings, read) as early,
+            ):
                 orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                operation = engine.Operation(action, email, request, resource=self.resource)
-                report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings)
+                early.keep(org.id for org in orgs)
+                report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings, early)
             self.check_report(report, email)
             return self.finish(report)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.dashboard.client import Dashboard
 from nautobot_meraki_users.dashboard.connections import Dashboards
+from nautobot_meraki_users.dashboard.early_reads import EarlyReads
 from nautobot_meraki_users.dashboard.fanout import Done, fan_out
 from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message, on_line
 from nautobot_meraki_users.operations.admins import (
@@ -229,10 +230,17 @@ def _by_organization(targets: list[Target]) -> dict[str, list[Target]]:
     return groups
 
 
-def _read(dashboard: Dashboards, group: list[Target]) -> tuple[list[dict], list[dict]]:
-    """One organization's admins (or SAML roles), and its networks when an operation there needs them."""
+def _read(dashboard: Dashboards, group: list[Target], early: EarlyReads | None = None) -> tuple[list[dict], list[dict]]:
+    """One organization's admins (or SAML roles), and its networks when an operation there needs them.
+
+    `early`: reads the job began before the organization list arrived; this organization's is used when there is one.
+    """
+    org_id = group[0].org.id
+    state = early.take(org_id, dashboard.client_for(org_id)) if early is not None else None
+    if state is not None:
+        return state
     resource = group[0].operation.resource
-    return resource.read_state(dashboard, group[0].org.id, any(t.operation.needs_networks for t in group))
+    return resource.read_state(dashboard, org_id, any(t.operation.needs_networks for t in group))
 
 
 def _readable(group: list[Target]) -> bool:
@@ -261,7 +269,9 @@ def _plan_group(done: Done, input_errors: list[FieldError]) -> None:
         input_errors.extend(errors)
 
 
-def plan_targets(dashboard: Dashboards, targets: list[Target], concurrency: int) -> None:
+def plan_targets(
+    dashboard: Dashboards, targets: list[Target], concurrency: int, early: EarlyReads | None = None
+) -> None:
     """Read each organization once (concurrently) and plan every target against it.
 
     Raises:
@@ -269,7 +279,7 @@ def plan_targets(dashboard: Dashboards, targets: list[Target], concurrency: int)
     """
     input_errors: list[FieldError] = []
     groups = [group for group in _by_organization(targets).values() if _readable(group)]
-    for done in fan_out(lambda group: _read(dashboard, group), groups, concurrency):
+    for done in fan_out(lambda group: _read(dashboard, group, early), groups, concurrency):
         _plan_group(done, input_errors)
     if input_errors:
         raise InputError(input_errors)
@@ -331,23 +341,24 @@ def execute_targets(
     dryrun: bool,
     concurrency: int,
     on_results: ResultsCallback | None = None,
+    early: EarlyReads | None = None,
 ) -> list[OrganizationResult]:
     """Read, plan and apply the targets with the fewest round trips that keep "check everything first".
 
     When no operation needs networks, reading an organization cannot reveal an input error, so each
     organization is read, planned and changed in one go (no wait for the slowest read before the first
     write). Otherwise every organization is read and planned first, and only then changed. `on_results`: see
-    apply_targets.
+    apply_targets; `early`: see _read.
     """
     if any(target.operation.needs_networks for target in targets):
-        plan_targets(dashboard, targets, concurrency)
+        plan_targets(dashboard, targets, concurrency, early)
         return apply_targets(dashboard, targets, dryrun, concurrency, on_results)
 
     def read_plan_apply(group: list[Target]) -> list[OrganizationResult]:
         if not _readable(group):
             return _apply_group(dashboard, group, dryrun)
         try:
-            read = Done(group, value=_read(dashboard, group))
+            read = Done(group, value=_read(dashboard, group, early))
         except Exception as err:  # noqa: BLE001 - reported on this organization's targets
             read = Done(group, error=err)
         _plan_group(read, [])  # without networks or tags to resolve, planning finds no input error
@@ -364,13 +375,14 @@ def run_operation(
     dryrun: bool,
     concurrency: int = 1,
     on_results: ResultsCallback | None = None,
+    early: EarlyReads | None = None,
 ) -> Report:
-    """Run one operation in every organization (see execute_targets; `on_results` there).
+    """Run one operation in every organization (see execute_targets; `on_results` and `early` there).
 
     Organizations that `all` left out (a Selection's `skipped`) are listed in the result.
     """
     targets = [Target(org, operation) for org in orgs]
-    organizations = execute_targets(dashboard, targets, dryrun, concurrency, on_results)
+    organizations = execute_targets(dashboard, targets, dryrun, concurrency, on_results, early)
     result = Report(dryrun=dryrun, organizations=organizations)
     result.skipped = list(getattr(orgs, "skipped", []))
     return result
@@ -500,11 +512,16 @@ def _confirm_create(
 
 
 def list_admins(
-    dashboard: Dashboards, orgs: list[Organization], email: str | None, concurrency: int = 1, labelled: bool = False
+    dashboard: Dashboards,
+    orgs: list[Organization],
+    email: str | None,
+    concurrency: int = 1,
+    labelled: bool = False,
+    early: EarlyReads | None = None,
 ) -> tuple[list[dict], list[OrganizationResult]]:
     """The admin rows of every organization (filtered by email), and one result per organization.
 
-    `labelled` (several connections): each row names its connection (`dashboard`).
+    `labelled` (several connections): each row names its connection (`dashboard`). `early`: see _read.
     """
     rows: list[dict] = []
     results: list[OrganizationResult] = []
@@ -512,7 +529,8 @@ def list_admins(
     def read(org: Organization) -> list[dict]:
         if org.error or not org.api_enabled:
             raise DashboardError(org.error or api_disabled_message(org))
-        return filter_admins(dashboard.admins(org.id), email)
+        admins = early.take(org.id, dashboard.client_for(org.id)) if early is not None else None
+        return filter_admins(dashboard.admins(org.id) if admins is None else admins, email)
 
     for done in fan_out(read, orgs, concurrency):
         org = done.item
