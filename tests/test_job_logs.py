@@ -15,6 +15,7 @@ from nautobot.extras.tables import JobLogEntryTable
 from nautobot_meraki_users import log_text
 from nautobot_meraki_users.jobs.base import ResultStream
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiOrganization
+from nautobot_meraki_users.operations.csv_import import IMPORT_COLUMNS
 
 HOSTILE = (
     '<img src="https://evil.example/x.png"><a href="https://evil.example/">click</a> '
@@ -194,3 +195,30 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
         lines = [message.split(" ")[0] for _, message in logs if ": removed: " in message]
         self.assertEqual(lines, orgs)  # every line once, in the organizations' order
         self.assertFalse(MerakiAdministrator.objects.filter(email="leaver@example.com").exists())
+
+    def test_an_import_logs_its_lines_and_stores_its_rows_as_it_goes(self):
+        orgs = [str(2000 + number) for number in range(12)]
+        for org_id in orgs:
+            self.fake.add_organization(org_id, f"Org {org_id}")
+        self.run_job("SyncInventory")
+        text = (
+            ",".join(IMPORT_COLUMNS) + "\n" + "".join(f"create,pat@example.com,Pat,{o},read-only,,,,\n" for o in orgs)
+        )
+        seen: dict[str, object] = {}
+        record = self.fake._record
+
+        def watch(request):
+            if request.method == "POST" and f"/organizations/{orgs[-1]}/" in request.url.path:
+                lines = JobLogEntry.objects.filter(message__contains=": created: ").values_list("message", flat=True)
+                seen["logged"] = sorted(line.split(" ")[1] for line in lines)  # "line N create ..."
+                seen["stored"] = MerakiAdministrator.objects.filter(email="pat@example.com").count()
+            return record(request)
+
+        self.fake._record = watch
+        upload = FileProxy.objects.create(name="import.csv", file=SimpleUploadedFile("import.csv", text.encode()))
+        _, result, logs = self.run_job("ImportUsers", csv_file=upload.pk)
+        self.assertEqual([org["outcome"] for org in result["organizations"]], ["created"] * 12)
+        self.assertEqual(seen["logged"], sorted(str(line) for line in range(2, 12)), "lines 2 to 11 written")
+        self.assertEqual(seen["stored"], 10, "and their admins stored")
+        lines = [message.split(" ")[1] for _, message in logs if ": created: " in message]
+        self.assertEqual(lines, [str(line) for line in range(2, 14)])  # every row once, in the file's order

@@ -62,7 +62,7 @@ def prefetch_tags(instances: list) -> None:
     content_type = ContentType.objects.get_for_model(type(instances[0]))
     tags: dict = defaultdict(list)
     items = TaggedItem.objects.filter(content_type=content_type, object_id__in=[instance.pk for instance in instances])
-    for item in items.select_related("tag").order_by("pk"):  # the order a tag manager's own query gives
+    for item in items.select_related("tag").order_by("tag__name"):  # the order an object's tag manager gives
         tags[item.object_id].append(item.tag)
     for instance in instances:
         cached = Tag.objects.all()

@@ -17,9 +17,9 @@ from nautobot_meraki_users.jobs.base import (
     GROUPING,
     AdminOperationJob,
     MerakiUsersJob,
+    ResultStream,
     as_bool,
     inventory_organizations,
-    removed_admins,
     safe_selector,
 )
 from nautobot_meraki_users.jobs.fields import NetworksVar, OrganizationsVar, dashboard_var
@@ -32,7 +32,7 @@ from nautobot_meraki_users.operations.admins import (
     OrganizationSelector,
     list_columns,
 )
-from nautobot_meraki_users.operations.resources import SAML_ROLES
+from nautobot_meraki_users.operations.resources import ADMINS, SAML_ROLES
 from nautobot_meraki_users.operations.saml_roles import SAML_NETWORK_LEVELS
 from nautobot_meraki_users.settings import AppSettings, connection_names, load_settings
 
@@ -257,15 +257,17 @@ class ImportUsers(MerakiUsersJob):
                 named = [org_id for row in rows if not row.selector.all for org_id in row.selector.ids]
                 visible = engine.visible_organizations(dashboards, named)
                 targets = csv_import.targets_for(rows, visible, app_settings)
-                results = engine.execute_targets(dashboards, targets, dryrun, app_settings.concurrency)
-            before = removed_admins(results, dryrun)
-            if not dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
-                sync.record_changes_or_warn(results, self.logger)
+                # The inventory upkeep and the lines ("line N create jane@...: ...") follow the results as they come.
+                index = {id(target): position for position, target in enumerate(targets)}
+                stream = ResultStream(
+                    self, dryrun, ADMINS, lambda target, result: index[id(target)], csv_import.line_prefix
+                )
+                results = engine.execute_targets(
+                    dashboards, targets, dryrun, app_settings.concurrency, on_results=stream.add
+                )
+                stream.flush()
             report = engine.Report(dryrun=dryrun, organizations=results)
             result_rows = csv_import.result_rows(targets, results, self.labelled)
-            self.log_results(
-                results, before, [f"line {r['row']} {r['action']} {r['user_email']}: " for r in result_rows]
-            )
             self.create_file(
                 f"meraki-import-result-{timezone.now():%Y%m%d-%H%M%S}.csv",
                 to_csv(result_rows, csv_import.result_columns(self.labelled)),

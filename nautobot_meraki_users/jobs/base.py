@@ -88,34 +88,48 @@ def removed_admins(results: list[OrganizationResult], dryrun: bool) -> dict[tupl
 class ResultStream:
     """Keeps the inventory current and logs the lines of an operation's results in batches, as the results come.
 
-    The engine hands over each organization's results as soon as they are there (in the job's own thread, where
-    its database connection and change context are); every `BATCH` organizations their inventory rows are
-    updated and their lines written, while the other organizations' requests are in flight. So little is left
-    for after the last reply. Lines keep the organizations' order within a batch.
+    The engine hands over each organization's targets and results as soon as they are there (in the job's own
+    thread, where its database connection and change context are); every `BATCH` organizations their inventory
+    rows are updated and their lines written, while the other organizations' requests are in flight. So little is
+    left for after the last reply. Within a batch, lines keep the order `position` gives (the job result's).
     """
 
     BATCH = 10  # organizations: a few statements each time (a job of up to 10 writes once); at most 10 wait at the end
 
-    def __init__(self, job: MerakiUsersJob, dryrun: bool, resource, order: list[str]):
-        """`order`: the organization IDs in the order the job's result lists them."""
+    def __init__(
+        self,
+        job: MerakiUsersJob,
+        dryrun: bool,
+        resource,
+        position: Callable[[engine.Target | None, OrganizationResult], int],
+        prefix: Callable[[engine.Target], str] | None = None,
+    ):
+        """`position(target, result)`: where the result stands in the job's result; `prefix`: each line's start."""
         self.job, self.dryrun, self.resource = job, dryrun, resource
-        self.position = {org_id: index for index, org_id in enumerate(order)}
-        self.pending: list[OrganizationResult] = []
+        self.position, self.prefix = position, prefix
+        self.pending: list[tuple[engine.Target | None, OrganizationResult]] = []
         self.organizations = 0
 
-    def add(self, results: list[OrganizationResult]) -> None:
-        """One organization's results (or skipped organizations' entries); writes a batch when one is full."""
-        self.pending += results
+    @classmethod
+    def by_organization(cls, job: MerakiUsersJob, dryrun: bool, resource, order: list[str]) -> ResultStream:
+        """A stream whose lines follow `order`, the organization IDs in the order the job's result lists them."""
+        index = {org_id: position for position, org_id in enumerate(order)}
+        return cls(job, dryrun, resource, lambda target, result: index.get(result.organization_id, len(index)))
+
+    def add(self, pairs: list[tuple[engine.Target | None, OrganizationResult]]) -> None:
+        """One organization's (target, result) pairs, or skipped organizations' (None, entry); writes a full batch."""
+        self.pending += pairs
         self.organizations += 1
         if self.organizations >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
         """Update the inventory for the waiting results (not in a dry run), then log their lines."""
-        results = sorted(self.pending, key=lambda result: self.position.get(result.organization_id, len(self.position)))
+        pairs = sorted(self.pending, key=lambda pair: self.position(*pair))
         self.pending, self.organizations = [], 0
-        if not results:
+        if not pairs:
             return
+        results = [result for _, result in pairs]
         if self.resource is SAML_ROLES:
             if not self.dryrun:
                 sync.record_role_changes_or_warn(results, self.job.logger)
@@ -124,7 +138,8 @@ class ResultStream:
         before = removed_admins(results, self.dryrun)  # read before the upkeep deletes them
         if not self.dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
             sync.record_changes_or_warn(results, self.job.logger)
-        self.job.log_results(results, before)
+        prefixes = [self.prefix(target) if target else "" for target, _ in pairs] if self.prefix else None
+        self.job.log_results(results, before, prefixes)
 
 
 def shared_rate_limiter(app_settings: AppSettings) -> RateLimiter | None:
@@ -301,11 +316,11 @@ class MerakiUsersJob(Job):
         The inventory upkeep and the lines follow the results as they come (`ResultStream`), while the requests of
         the other organizations are still in flight.
         """
-        stream = ResultStream(self, dryrun, operation.resource, [org.id for org in orgs])
+        stream = ResultStream.by_organization(self, dryrun, operation.resource, [org.id for org in orgs])
         report = engine.run_operation(
             dashboard, orgs, operation, dryrun, app_settings.concurrency, on_results=stream.add, early=early
         )
-        stream.add([engine.skipped_result(org) for org in report.skipped])  # left out of `all`: one line each
+        stream.add([(None, engine.skipped_result(org)) for org in report.skipped])  # left out of `all`: a line each
         stream.flush()
         return report
 

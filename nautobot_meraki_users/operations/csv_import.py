@@ -265,6 +265,11 @@ def targets_for(rows: list[ImportRow], visible: list[Organization], app_settings
     return targets
 
 
+def line_prefix(target: Target) -> str:
+    """How a log line of the import names its row: `line N <action> <email>: `."""
+    return f"line {target.operation.line} {target.operation.action} {target.operation.email}: "
+
+
 def result_rows(targets: list[Target], results: list[OrganizationResult], labelled: bool = False) -> list[dict]:
     """The result CSV's rows (`result_columns(labelled)`), one per row and organization."""
     rows = [

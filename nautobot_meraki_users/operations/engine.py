@@ -77,7 +77,8 @@ class OrganizationResult:
         return self
 
 
-ResultsCallback = Callable[[list["OrganizationResult"]], None]  # one organization's results, as they come
+# One organization's targets with their results, as they come.
+ResultsCallback = Callable[[list[tuple["Target", "OrganizationResult"]]], None]
 
 
 @dataclass
@@ -315,7 +316,7 @@ def _streamed(on_results: ResultsCallback | None):
     """fan_out's `on_done` for a caller that takes each organization's results as they come (or None)."""
     if on_results is None:
         return None
-    return lambda done: on_results([result for _, result in _group_results(done)])
+    return lambda done: on_results(_group_results(done))
 
 
 def apply_targets(
@@ -327,8 +328,8 @@ def apply_targets(
 ) -> list[OrganizationResult]:
     """Apply the planned changes (none in a dry run): organizations concurrently, one organization's in order.
 
-    Returns one result per target, in the targets' order. `on_results` gets each organization's results as soon
-    as they are there, in the caller's thread (see fan_out).
+    Returns one result per target, in the targets' order. `on_results` gets each organization's targets and
+    results as soon as they are there, in the caller's thread (see fan_out).
     """
     groups = list(_by_organization(targets).values())
     done = fan_out(lambda group: _apply_group(dashboard, group, dryrun), groups, concurrency, _streamed(on_results))
