@@ -938,9 +938,9 @@ How it runs: *job* is the real job as a user runs it: `JobResult.execute_job` (t
 runs, in-process, like `nautobot-server runjob --local`) in a fresh process that has loaded Nautobot and the
 app's jobs, with its JobResult, its log entries written to PostgreSQL, its inventory upkeep, its files and its
 result, in a dedicated database (`meraki_users_bench`, cloned from the migrated template). Before offboard, create,
-import, login-security, policy-check and policy-enforce the inventory is filled by running Sync Meraki Inventory
-(not counted), as on a live system (for the policy scenarios the policy's rows are written after it); list and sync
-start from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine*
+list, import, login-security, policy-check and policy-enforce the inventory is filled by running Sync Meraki
+Inventory (not counted), as on a live system (for the policy scenarios the policy's rows are written after it); the
+sync starts from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine*
 is the same operation through the functions the job calls (`operations.engine.run_operation`,
 `inventory.sync.read_snapshot` and `sync_inventory`, `operations.posture.check_organizations` and friends), with no
 log, no inventory upkeep and no JobResult: the difference between the two is what Nautobot's job machinery and the
@@ -963,11 +963,12 @@ the networks wait for nothing but the organization list) and 3 (the write waits 
 The second table splits each job's time (one job at a time) by its log entries' `created` times; Nautobot's
 own "Running job" and "Job completed" lines are left out of the parts. *Result lines* are the lines with one
 organization's (or one CSV row's) outcome, grouped by organization ID. *Start to first result line* is the
-Dashboard work (reading, planning and applying in every organization: the engine's part); *writing them* is the
-time between the first and the last of those lines (the job writes them once every organization is done, with one
-database insert for all); *last result line to last own line* is what the job does after them (for offboard and
-create the inventory upkeep, for list and login-security the CSV file, then the summary line; the import keeps the
-inventory current *before* its row lines, so there the upkeep is in the first part); *last own line to job end*
+Dashboard work until the first lines are written; *writing them* is the time between the first and the last of
+those lines (the write jobs (offboard, create, import) keep the inventory current and write their lines every 10
+organizations while the other organizations' requests are in flight, so this part overlaps the Dashboard work; the
+others write them once every organization is done, with one database insert for all); *last result line to last
+own line* is what the job does after them (for list and login-security the CSV file, then the summary line);
+*last own line to job end*
 is Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
 per-organization lines: there *result lines* are all its own lines.
 
