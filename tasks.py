@@ -465,10 +465,13 @@ def env_for_tests() -> dict[str, str]:
 
 
 def test_workers() -> int:
-    """How many pytest-xdist workers run the suite: one per core (2 to 4), or NAUTOBOT_TEST_WORKERS (1: no xdist)."""
+    """How many pytest-xdist workers run the suite: one per core (2 to 4), or NAUTOBOT_TEST_WORKERS (1: no xdist).
+
+    At most 8: worker N uses Redis database 2 + N for its cache, below the tests' own 14 and 15.
+    """
     wanted = os.environ.get("NAUTOBOT_TEST_WORKERS", "")
     if wanted.isdigit() and int(wanted) > 0:
-        return int(wanted)
+        return min(int(wanted), 8)
     return max(2, min(4, os.cpu_count() or 2))
 
 

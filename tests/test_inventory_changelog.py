@@ -176,6 +176,22 @@ class ChangeLogDispatchTest(MerakiJobTestCase):
         self.assertEqual(broker.published[0][1]["prechange"]["email"], "pat@example.com")
         self.assertIsNone(broker.published[0][1]["postchange"])
 
+    def test_a_listener_that_fails_neither_fails_the_job_nor_undoes_the_change_log(self):
+        class FailingBroker(RecordingBroker):
+            def publish(self, *, topic, payload):
+                super().publish(topic=topic, payload=payload)
+                if ".nautobot_meraki_users." in topic:
+                    raise ConnectionError("the event bus is down")
+
+        broker = FailingBroker()
+        register_event_broker(broker)
+        self.addCleanup(deregister_event_broker, broker)
+        job_result, result, _ = self.run_committed("SyncInventory")  # Django logs the dispatch's error
+        self.assertTrue(broker.published, "the dispatch reached the broker, which failed")
+        self.assertEqual(job_result.status, SUCCESS, result)
+        self.assertEqual(MerakiAdministrator.objects.count(), 1)
+        self.assertTrue(ObjectChange.objects.filter(action=CREATE).exists())
+
     def test_a_broker_that_excludes_the_inventory_gets_nothing_from_it(self):
         broker = self.listen(exclude_topics=["nautobot.*.nautobot_meraki_users.*"])
         self.run_committed("SyncInventory")

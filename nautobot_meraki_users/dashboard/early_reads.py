@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
 from nautobot_meraki_users.dashboard.client import Dashboard
+from nautobot_meraki_users.dashboard.connections import Dashboards
 
 T = TypeVar("T")
 
@@ -73,3 +74,12 @@ class EarlyReads(Generic[T]):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def early_or_now(early: EarlyReads[T] | None, dashboards: Dashboards, organization_id: str, read: Callable[[], T]) -> T:
+    """The organization's early read, if one went through the connection that works on it; else `read()` now."""
+    if early is not None:
+        value = early.take(organization_id, dashboards.client_for(organization_id))
+        if value is not None:
+            return value
+    return read()

@@ -13,9 +13,10 @@ request ID, derived from the run's (`inventory_request_id`): one ID for all the 
 from __future__ import annotations
 
 import json
-import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
@@ -39,8 +40,6 @@ _ACTION_FLAGS = {
     ObjectChangeActionChoices.ACTION_DELETE: "type_delete",
 }
 
-logger = logging.getLogger(__name__)
-
 
 def inventory_request_id(change_id: uuid.UUID) -> uuid.UUID:
     """The request ID of a run's inventory changes: one per run, derived from the run's own.
@@ -51,6 +50,16 @@ def inventory_request_id(change_id: uuid.UUID) -> uuid.UUID:
         True
     """
     return uuid.uuid5(_REQUEST_NAMESPACE, str(change_id))
+
+
+@contextmanager
+def logged_here() -> Iterator[None]:
+    """Writes whose change log this module writes (or that need none): Nautobot's per-row signal stays out of it."""
+    token = change_context_state.set(None)
+    try:
+        yield
+    finally:
+        change_context_state.reset(token)
 
 
 def prefetch_tags(instances: list) -> None:
@@ -116,11 +125,11 @@ def log_changes(instances: list, action: str) -> None:
 
 def save_changes(entries: list[ObjectChange], context) -> None:
     """Attribute `entries` to the change context, insert them, and dispatch them once the transaction commits."""
-    user = context.get_user()
+    user, request_id = context.get_user(), inventory_request_id(context.change_id)
     for entry in entries:
         entry.user = user
         entry.user_name = user.username if user is not None else "Undefined"
-        entry.request_id = inventory_request_id(context.change_id)
+        entry.request_id = request_id
         entry.change_context = context.context
         entry.change_context_detail = context.context_detail[:CHANGELOG_MAX_CHANGE_CONTEXT_DETAIL]
     ObjectChange.objects.bulk_create(entries, batch_size=BATCH_SIZE)

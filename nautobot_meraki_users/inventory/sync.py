@@ -32,7 +32,13 @@ from nautobot.extras.signals import change_context_state
 from nautobot_meraki_users.dashboard.connections import Dashboards
 from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.errors import failure_message
-from nautobot_meraki_users.inventory.changelog import BATCH_SIZE, log_changes, object_changes, save_changes
+from nautobot_meraki_users.inventory.changelog import (
+    BATCH_SIZE,
+    log_changes,
+    logged_here,
+    object_changes,
+    save_changes,
+)
 from nautobot_meraki_users.log_text import log_safe
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization, MerakiSamlRole
 from nautobot_meraki_users.operations.admins import Organization, Outcome, admin_values
@@ -271,13 +277,10 @@ def _delete_rows(queryset) -> None:
         entries += [note.to_objectchange(ObjectChangeActionChoices.ACTION_DELETE) for note in notes]
     with transaction.atomic():
         save_changes([entry for entry in entries if entry is not None], context)
-        token = change_context_state.set(None)  # logged above: Nautobot's per-row delete signal has nothing to do
-        try:
+        with logged_here():  # logged above: Nautobot's per-row delete signal has nothing to do
             for rows in attached:
                 rows.delete()
             queryset.delete()
-        finally:
-            change_context_state.reset(token)
 
 
 def _sync_rows(model, existing: dict, wanted: dict, fixed, report: SyncReport, kind: str, now, label, since) -> None:
@@ -449,11 +452,8 @@ def _organization_row(org_id: str, result: OrganizationResult, now, notes: list[
     values = fit_values(MerakiOrganization, values, f"organization {org_id}", notes)
     # get_or_create inserts in its own savepoint and, when another job inserted the row first, reads that row. Its
     # change is logged with the run's other inventory changes (one request ID), not by Nautobot's per-row signal.
-    token = change_context_state.set(None)
-    try:
+    with logged_here():
         row, created = MerakiOrganization.objects.get_or_create(organization_id=org_id, defaults=values)
-    finally:
-        change_context_state.reset(token)
     if created:
         log_changes([row], ObjectChangeActionChoices.ACTION_CREATE)
     return row

@@ -191,14 +191,11 @@ class ListUsers(MerakiUsersJob):
                 return self.abort(LIST_PERMISSION_MESSAGE, False, safe_selector(data, default="all"))
             app_settings = load_settings()
             selector, email = self.parse_input(data, app_settings)
-            with (
-                self.open_dashboards(app_settings, data) as dashboard,
-                self.early_reads(
-                    dashboard, selector, app_settings, lambda client, org_id: client.admins(org_id)
-                ) as early,
-            ):
-                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                early.keep(org.id for org in orgs)
+
+            def read(client, org_id: str) -> list[dict]:  # each organization's early read: its admins
+                return client.admins(org_id)
+
+            with self.open_organizations(app_settings, data, selector, read) as (dashboard, orgs, early):
                 rows, results = engine.list_admins(
                     dashboard, orgs, email, app_settings.concurrency, self.labelled, early
                 )

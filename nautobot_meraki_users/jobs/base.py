@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -285,6 +286,23 @@ class MerakiUsersJob(Job):
         self.dashboards = Dashboards(clients, failed, known_organizations)
         return self.dashboards
 
+    @contextmanager
+    def open_organizations(
+        self, app_settings: AppSettings, data: dict, selector: OrganizationSelector, read: Callable
+    ) -> Iterator[tuple[Dashboards, list[Organization], EarlyReads]]:
+        """The run's connections, the organizations it works on, and its early reads (`read(client, org_id)`).
+
+        The early reads begin before the organization list is asked for; once it is there, those of organizations
+        the run does not work on are cancelled. Everything is closed when the block ends.
+        """
+        with (
+            self.open_dashboards(app_settings, data) as dashboards,
+            self.early_reads(dashboards, selector, app_settings, read) as early,
+        ):
+            orgs = engine.load_organizations(dashboards, selector, app_settings.allowed_organization_ids)
+            early.keep(org.id for org in orgs)
+            yield dashboards, orgs, early
+
     def early_reads(
         self, dashboards: Dashboards, selector: OrganizationSelector, app_settings: AppSettings, read: Callable
     ) -> EarlyReads:
@@ -479,12 +497,7 @@ class AdminOperationJob(MerakiUsersJob):
             def read(client, org_id: str):
                 return self.resource.read_state(client, org_id, operation.needs_networks)
 
-            with (
-                self.open_dashboards(app_settings, data) as dashboard,
-                self.early_reads(dashboard, selector, app_settings, read) as early,
-            ):
-                orgs = engine.load_organizations(dashboard, selector, app_settings.allowed_organization_ids)
-                early.keep(org.id for org in orgs)
+            with self.open_organizations(app_settings, data, selector, read) as (dashboard, orgs, early):
                 report = self.run_operation(dashboard, orgs, operation, dryrun, app_settings, early)
             self.check_report(report, email)
             return self.finish(report)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from nautobot_meraki_users.dashboard.client import Dashboard
 from nautobot_meraki_users.dashboard.connections import Dashboards
-from nautobot_meraki_users.dashboard.early_reads import EarlyReads
+from nautobot_meraki_users.dashboard.early_reads import EarlyReads, early_or_now
 from nautobot_meraki_users.dashboard.fanout import Done, fan_out
 from nautobot_meraki_users.errors import DashboardError, FieldError, InputError, failure_message, on_line
 from nautobot_meraki_users.operations.admins import (
@@ -236,12 +236,9 @@ def _read(dashboard: Dashboards, group: list[Target], early: EarlyReads | None =
 
     `early`: reads the job began before the organization list arrived; this organization's is used when there is one.
     """
-    org_id = group[0].org.id
-    state = early.take(org_id, dashboard.client_for(org_id)) if early is not None else None
-    if state is not None:
-        return state
-    resource = group[0].operation.resource
-    return resource.read_state(dashboard, org_id, any(t.operation.needs_networks for t in group))
+    org_id, resource = group[0].org.id, group[0].operation.resource
+    with_networks = any(t.operation.needs_networks for t in group)
+    return early_or_now(early, dashboard, org_id, lambda: resource.read_state(dashboard, org_id, with_networks))
 
 
 def _readable(group: list[Target]) -> bool:
@@ -530,8 +527,7 @@ def list_admins(
     def read(org: Organization) -> list[dict]:
         if org.error or not org.api_enabled:
             raise DashboardError(org.error or api_disabled_message(org))
-        admins = early.take(org.id, dashboard.client_for(org.id)) if early is not None else None
-        return filter_admins(dashboard.admins(org.id) if admins is None else admins, email)
+        return filter_admins(early_or_now(early, dashboard, org.id, lambda: dashboard.admins(org.id)), email)
 
     for done in fan_out(read, orgs, concurrency):
         org = done.item
