@@ -64,6 +64,19 @@ class InventoryAPIContractTest(InventoryAPITestMixin, APITestCase):
         self.assertTrue(rows)
         self.assertTrue(all("badge_number" in row["custom_fields"] for row in rows), "keys are read once per request")
 
+    def test_natural_slug_and_composite_key_are_nautobots(self):
+        from nautobot.core.api.utils import get_serializer_for_model
+        from nautobot.core.models.utils import construct_composite_key, construct_natural_slug
+
+        for name, model in (("merakiadministrator", MerakiAdministrator), ("merakinetwork", MerakiNetwork)):
+            row = self.get_json(f"{name}-list", {"depth": 1})["results"][0]
+            instance = model.objects.get(pk=row["id"])
+            self.assertEqual(row["natural_slug"], construct_natural_slug(instance.natural_key(), pk=instance.pk))
+            serializer = get_serializer_for_model(model)(context={"request": None})
+            self.assertEqual(serializer.get_composite_key(instance), construct_composite_key(instance.natural_key()))
+            organization = row["organization"]
+            self.assertEqual(organization["natural_slug"], instance.organization.natural_slug)
+
     def test_organizations_search_returns_meraki_id_and_display(self):
         data = self.get_json("merakiorganization-list", {"q": "acm"})
         self.assertEqual(data["count"], 1)

@@ -89,12 +89,16 @@ class RecordChangesRaceTest(MerakiJobTestCase):
 class SyncAfterAWriteTest(MerakiJobTestCase):
     """A write job that stores rows while a sync reads the Dashboard: the sync's older snapshot never undoes them."""
 
+    config_overrides = {"concurrency": 1}  # the organizations are read in the job's thread, one after another
+
     def test_rows_a_write_job_stored_after_the_snapshot_are_neither_deleted_nor_overwritten(self):
         self.run_job("SyncInventory")
-        real_read = inventory.read_snapshot
+        real_read = inventory.read_organization
 
-        def read_then_a_write_job_runs(*args, **kwargs):
-            snapshot = real_read(*args, **kwargs)
+        def read_then_a_write_job_runs(dashboard, org):
+            snapshot = real_read(dashboard, org)
+            if org.id != "100":
+                return snapshot
             # Another job changes the Dashboard and records it in the inventory before the sync writes.
             [alice] = self.fake.admins("100")
             pat = self.fake.add_admin("100", "pat@example.com", "Pat")
@@ -105,7 +109,7 @@ class SyncAfterAWriteTest(MerakiJobTestCase):
             ])  # fmt: skip
             return snapshot
 
-        with mock.patch.object(inventory, "read_snapshot", side_effect=read_then_a_write_job_runs):
+        with mock.patch.object(inventory, "read_organization", side_effect=read_then_a_write_job_runs):
             job_result, result, logs = self.run_job("SyncInventory")
         self.assertEqual(job_result.status, SUCCESS, result)
         self.assertTrue(MerakiAdministrator.objects.filter(email="pat@example.com").exists())

@@ -5,6 +5,7 @@ from unittest import mock
 from job_helpers import MerakiJobTestCase
 from nautobot.extras.choices import JobResultStatusChoices
 
+from nautobot_meraki_users.inventory.sync import SyncStream
 from nautobot_meraki_users.models import MerakiAdministrator, MerakiNetwork, MerakiOrganization
 
 SUCCESS = JobResultStatusChoices.STATUS_SUCCESS
@@ -206,3 +207,80 @@ class DashboardValuesThatDoNotFitTest(MerakiJobTestCase):
         self.assertEqual(self.outcomes(result), {"100": "updated"})
         self.assertEqual(MerakiAdministrator.objects.get(admin_id=alice["id"]).name, "N" * 255)
         self.assertTrue(any("name is 10000 characters long" in m for _, m in logs))
+
+
+class SyncAsTheReadsArriveTest(MerakiJobTestCase):
+    """A sync stores organizations' rows as their reads arrive, while other organizations are still to be read."""
+
+    config_overrides = {"concurrency": 1}  # one organization after another: the order of events is certain
+
+    def test_the_first_organizations_are_stored_before_the_last_one_is_read(self):
+        orgs = [str(3000 + number) for number in range(15)]
+        for org_id in orgs:
+            self.fake.add_organization(org_id, f"Org {org_id}")
+            self.fake.add_admin(org_id, "pat@example.com", "Pat")
+        seen: dict[str, object] = {}
+        record = self.fake._record
+
+        def watch(request):
+            # login security is read in the job's own thread (admins and networks, at once, in two others)
+            if request.url.path.endswith(f"/organizations/{orgs[-1]}/loginSecurity") and not seen:
+                seen["stored"] = set(
+                    MerakiAdministrator.objects.filter(email="pat@example.com").values_list(
+                        "organization__organization_id", flat=True
+                    )
+                )
+            return record(request)
+
+        self.fake._record = watch
+        job_result, result, logs = self.run_job("SyncInventory")
+        self.assertEqual(job_result.status, SUCCESS, result)
+        # Every full batch of the 17 organizations read before it (Acme, Globex, Initech, then these) was stored.
+        stored = 17 // SyncStream.BATCH * SyncStream.BATCH
+        self.assertGreater(stored, 3)
+        self.assertEqual(seen["stored"], set(orgs[: stored - 3]))
+        self.assertEqual(MerakiAdministrator.objects.filter(email="pat@example.com").count(), 15)
+        kinds = [m.split(" ")[1] for _, m in logs if m.startswith("created ")]
+        # organizations first, then networks and administrators, as one listing: the batches do not show
+        self.assertEqual(kinds, sorted(kinds, key=["organization", "network", "administrator"].index))
+        self.assertEqual(kinds.count("organization"), 18)
+
+    def test_a_dry_run_of_many_organizations_counts_them_all_and_writes_nothing(self):
+        for number in range(25):
+            self.fake.add_organization(str(4000 + number), f"Org {number}")
+            self.fake.add_admin(str(4000 + number), "pat@example.com", "Pat")
+        job_result, result, _ = self.run_job("SyncInventory", dryrun=True)
+        self.assertEqual(job_result.status, SUCCESS, result)
+        self.assertEqual(result["counts"]["organizations_created"], 28)
+        self.assertEqual(result["counts"]["administrators_created"], 26)
+        self.assertEqual(MerakiOrganization.objects.count(), 0)
+        self.assertEqual(MerakiAdministrator.objects.count(), 0)
+
+
+class SyncStreamOrderTest(MerakiJobTestCase):
+    """The change lines and notes follow the organization list, in whatever order the reads arrive."""
+
+    def test_reads_arriving_backwards_give_the_same_lines_as_a_sync_read_beforehand(self):
+        from nautobot_meraki_users.inventory import sync as inventory
+        from nautobot_meraki_users.operations.admins import Organization
+
+        orgs = [Organization(str(600 + number), f"Org {number}") for number in range(12)]
+        snapshot = inventory.Snapshot(
+            organizations=orgs,
+            networks={org.id: [{"id": f"N_{org.id}", "name": "Net"}] for org in orgs},
+            admins={org.id: [{"id": f"A{org.id}", "email": "x@example.com", "name": "N" * 300}] for org in orgs},
+        )
+        expected = inventory.sync_inventory(snapshot, dryrun=True)
+        stream = inventory.SyncStream(dryrun=True)
+        for org in reversed(orgs):
+            stream.add(snapshot, org)
+        report = stream.finish(snapshot)
+        self.assertEqual(report.changes, expected.changes)
+        self.assertEqual(report.changes[0], "created organization Org 0 (600)")
+        self.assertEqual(report.changes[12], "created network Net (N_600)")
+        self.assertEqual(report.notes, expected.notes)
+        self.assertEqual(
+            [note.split(":")[0] for note in report.notes],
+            [f"administrator A{o.id} in organization {o.id}" for o in orgs],
+        )
+        self.assertEqual(report.counts, expected.counts)

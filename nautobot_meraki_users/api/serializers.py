@@ -79,6 +79,20 @@ class AppModelSerializer(FormulaSafeCSVMixin, TaggedModelSerializerMixin, Nautob
     def _nested(self) -> dict:
         return {}
 
+    def get_composite_key(self, instance) -> str:
+        """As Nautobot's, built once: Nautobot's builds it twice (the property, and again as getattr's default)."""
+        try:
+            return instance.composite_key
+        except (AttributeError, NotImplementedError):
+            return "unknown"
+
+    def get_natural_slug(self, instance) -> str:
+        """As Nautobot's, built once (see `get_composite_key`): slugifying is a tenth of a change-log entry's cost."""
+        try:
+            return instance.natural_slug
+        except (AttributeError, NotImplementedError):
+            return "unknown"
+
 
 class PrivilegesField(serializers.JSONField):
     """A list of privilege objects; written as JSON text in CSV exports.

@@ -21,6 +21,7 @@ from itertools import groupby
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers import serialize
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from nautobot.core import events
 from nautobot.core.api.utils import get_serializer_for_model
@@ -89,7 +90,9 @@ def object_changes(instances: list, action: str) -> list[ObjectChange]:
     if not instances:
         return []
     prefetch_tags(instances)
-    data = [item["fields"] for item in json.loads(serialize("json", instances))]
+    # Django's "json" serializer, as `serialize_object` uses it, read back: the same values, encoded by one C-speed
+    # json.dumps of the batch instead of one pure-Python json.dump per object.
+    data = json.loads(json.dumps([item["fields"] for item in serialize("python", instances)], cls=DjangoJSONEncoder))
     data_v2 = get_serializer_for_model(type(instances[0]))(
         instances, many=True, context={"request": None, "depth": 1, "exclude_m2m": False}
     ).data

@@ -1,7 +1,9 @@
 """Keeps Nautobot's Meraki inventory (organizations, networks, administrators, SAML roles) equal to the Dashboard.
 
-`read_snapshot` reads the Dashboard (concurrently, every page of networks); `sync_inventory` turns the
-difference into bulk creates, updates and deletes, so a sync of thousands of rows costs a few queries.
+`read_snapshot` reads the Dashboard (concurrently, every page of networks); `SyncStream` turns the difference into
+bulk creates, updates and deletes, a few organizations at a time as their reads arrive, so a sync of thousands of
+rows costs a few queries per batch and is written while the other reads are in flight (`sync_inventory` does the
+same for a snapshot read beforehand).
 An organization whose read failed keeps its rows as they were: a failure never deletes inventory, and a row
 that a write job stored after the snapshot was read is newer than the snapshot, so the sync leaves it alone.
 `record_changes` lets the write jobs keep the rows current after each change they make.
@@ -15,8 +17,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -30,7 +34,7 @@ from nautobot.extras.models import ContactAssociation, Note
 from nautobot.extras.signals import change_context_state
 
 from nautobot_meraki_users.dashboard.connections import Dashboards
-from nautobot_meraki_users.dashboard.fanout import fan_out
+from nautobot_meraki_users.dashboard.fanout import Done, fan_out
 from nautobot_meraki_users.errors import failure_message
 from nautobot_meraki_users.inventory.changelog import (
     BATCH_SIZE,
@@ -88,21 +92,44 @@ class Snapshot:
     read_started: datetime | None = None  # rows changed after this are newer than the snapshot: a sync keeps them
 
 
+KINDS = ("organizations", "networks", "administrators", "saml_roles")  # the order of a sync's change lines
+
+
 @dataclass
 class SyncReport:
     """How many rows of each kind were (or, in a dry run, would be) created, updated and deleted."""
 
     dryrun: bool
     counts: Counter = field(default_factory=Counter)
-    changes: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     skipped: list[dict] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # Dashboard values cut to fit the inventory
+    order: dict[str, int] = field(default_factory=dict)  # organization ID -> its place in the organization list
+    _lines: list[tuple[int, int, int, str]] = field(default_factory=list)
+    _notes: dict[str, list[str]] = field(default_factory=dict)  # organization ID -> Dashboard values cut to fit
 
-    def count(self, kind: str, action: str, description: str) -> None:
-        """Record one change, e.g. ("administrators", "created", "jane@example.com in Acme")."""
+    def count(self, kind: str, action: str, description: str, organization_id: str = "") -> None:
+        """Record one change, e.g. ("administrators", "created", "jane@example.com in Acme", "100")."""
         self.counts[f"{kind}_{action}"] += 1
-        self.changes.append(f"{action} {kind[:-1]} {description}")
+        place = self.order.get(organization_id, len(self.order))
+        self._lines.append((KINDS.index(kind), place, len(self._lines), f"{action} {kind[:-1]} {description}"))
+
+    @property
+    def changes(self) -> list[str]:
+        """One line per change: organizations first, then networks, administrators and SAML roles.
+
+        Each kind follows the organization list's order: the same lines in the same order however the reads arrived.
+        """
+        return [line for *_, line in sorted(self._lines)]
+
+    def notes_of(self, organization_id: str) -> list[str]:
+        """The list that receives the notes (values cut to fit, records not stored) of one organization's rows."""
+        return self._notes.setdefault(organization_id, [])
+
+    @property
+    def notes(self) -> list[str]:
+        """Every note, in the organization list's order."""
+        places = sorted(self._notes, key=lambda org_id: self.order.get(org_id, len(self.order)))
+        return [note for org_id in places for note in self._notes[org_id]]
 
     def as_dict(self) -> dict:
         """The job result: dryrun, counts of changes, failed organizations, notes (and skipped ones, if any)."""
@@ -125,10 +152,17 @@ class Upkeep:
     notes: list[str] = field(default_factory=list)
 
 
-def read_snapshot(dashboard: Dashboards, organizations: list[Organization], concurrency: int) -> Snapshot:
+def read_snapshot(
+    dashboard: Dashboards,
+    organizations: list[Organization],
+    concurrency: int,
+    on_read: Callable[[Snapshot, Organization], None] | None = None,
+) -> Snapshot:
     """Read every page of networks and the admins of each organization, at most `concurrency` at once.
 
     Organizations that `all` left out (a engine.Selection's `skipped`: API access disabled) are not read.
+    `on_read(snapshot, org)` is called in the caller's thread as each organization's read is stored (or its failure,
+    in `snapshot.failed`), while the other reads go on (`SyncStream.add`).
     """
     snapshot = Snapshot(
         organizations=organizations,
@@ -141,16 +175,22 @@ def read_snapshot(dashboard: Dashboards, organizations: list[Organization], conc
             snapshot.failed[org.id] = org.error
     readable = [org for org in organizations if not org.error]
 
-    def read(org: Organization) -> tuple[list[dict], list[dict], AccessSettings]:
-        return *dashboard.organization_state(org.id), read_access_settings(dashboard, org.id)
-
-    for done in fan_out(read, readable, concurrency):
+    def store(done: Done) -> None:
         if done.error is not None:
             snapshot.failed[done.item.id] = failure_message(done.error)
         else:
             org_id = done.item.id
             snapshot.admins[org_id], snapshot.networks[org_id], snapshot.access[org_id] = done.value
+        if on_read is not None:
+            on_read(snapshot, done.item)
+
+    fan_out(partial(read_organization, dashboard), readable, concurrency, on_done=store)
     return snapshot
+
+
+def read_organization(dashboard: Dashboards, org: Organization) -> tuple[list[dict], list[dict], AccessSettings]:
+    """One organization's admins, networks and access settings (five requests, more for pages of networks)."""
+    return *dashboard.organization_state(org.id), read_access_settings(dashboard, org.id)
 
 
 def _when(value: object) -> datetime | None:
@@ -283,21 +323,24 @@ def _delete_rows(queryset) -> None:
             queryset.delete()
 
 
-def _sync_rows(model, existing: dict, wanted: dict, fixed, report: SyncReport, kind: str, now, label, since) -> None:
+def _sync_rows(
+    model, existing: dict, wanted: dict, fixed, report: SyncReport, kind: str, now, label, since, owner
+) -> None:
     """Create, update and delete `model` rows so that `existing` (key -> row) becomes `wanted` (key -> fields).
 
     A row stored after `since` (by a write job, while the snapshot was read) is newer than `wanted`: it is kept.
+    `owner(key)` is the organization ID a row belongs to (the change lines follow the organization list).
     """
     to_create, changed, seen = [], [], []
     for key, values in wanted.items():
         row = existing.get(key)
         if row is None:
             to_create.append(model(**fixed(key), **values, last_seen=now))
-            report.count(kind, "created", label(key, values))
+            report.count(kind, "created", label(key, values), owner(key))
         elif _newer_than(row, since):
-            report.count(kind, "kept", f"{label(key, values)}: changed since the snapshot was read")
+            report.count(kind, "kept", f"{label(key, values)}: changed since the snapshot was read", owner(key))
         elif _changed(row, values):
-            report.count(kind, "updated", label(key, values))
+            report.count(kind, "updated", label(key, values), owner(key))
             for name, value in values.items():
                 setattr(row, name, value)
             row.last_seen = row.last_updated = now
@@ -309,10 +352,10 @@ def _sync_rows(model, existing: dict, wanted: dict, fixed, report: SyncReport, k
         if key in wanted:
             continue
         if _newer_than(row, since):
-            report.count(kind, "kept", f"{row}: changed since the snapshot was read")
+            report.count(kind, "kept", f"{row}: changed since the snapshot was read", owner(key))
         else:
             gone.append(row)
-            report.count(kind, "deleted", str(row))
+            report.count(kind, "deleted", str(row), owner(key))
     if report.dryrun:
         return
     model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
@@ -327,102 +370,171 @@ def _sync_rows(model, existing: dict, wanted: dict, fixed, report: SyncReport, k
         _delete_rows(model.objects.filter(pk__in=[row.pk for row in gone]))
 
 
-def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True, scope: set[str] | None = None) -> SyncReport:
-    """Make the inventory equal to `snapshot`.
+class SyncStream:
+    """Makes the inventory equal to the Dashboard organization by organization, as their reads arrive.
+
+    `read_snapshot(..., on_read=stream.add)` hands over each organization once it is read; every `BATCH`
+    organizations their rows (the organization, its networks, admins and SAML roles) are synced in one transaction,
+    while the other organizations' reads are in flight. `finish` syncs what is left (organizations not read: their
+    connection failed) and, last, deletes the organizations the Dashboard no longer shows.
 
     Args:
-        snapshot: what the Dashboard holds.
         dryrun: count the differences without writing.
         full: the snapshot covers every organization the app may see, so organizations missing from it
             (the key lost access, or they left the allow-list) are deleted with their networks and admins.
         scope: the snapshot covers only these connections (one was chosen, or another failed): only organizations
             the inventory attributes to them may be deleted.
     """
-    report = SyncReport(dryrun=dryrun, failed=dict(snapshot.failed), skipped=skipped_entries(snapshot.skipped))
-    now, since, notes = timezone.now(), snapshot.read_started, report.notes
-    with transaction.atomic():
-        orgs = {o.organization_id: o for o in MerakiOrganization.objects.all()}
-        wanted_orgs = {
-            str(org.id): fit_values(
-                MerakiOrganization,
-                organization_fields(org, snapshot.access.get(org.id)),
-                f"organization {org.id}",
-                notes,
-            )
-            for org in snapshot.organizations
-            if _id_fits(MerakiOrganization, "organization_id", str(org.id), "organization", notes)
-        }
-        if scope is not None:  # a connection not read now may come first for a shared organization: keep its name
-            for org_id, values in wanted_orgs.items():
-                row = orgs.get(org_id)
-                if row is not None and row.dashboard and row.dashboard not in scope:
-                    values["dashboard"] = row.dashboard
-        kept = {org.id for org in snapshot.skipped}  # API access disabled: left as they were, not deleted
-        existing_orgs = {
-            k: v
-            for k, v in orgs.items()
-            if (full and k not in kept and (scope is None or v.dashboard in scope)) or k in wanted_orgs
-        }
-        _sync_rows(
-            MerakiOrganization, existing_orgs, wanted_orgs, lambda key: {"organization_id": key}, report,
-            "organizations", now, lambda key, values: f"{values['name']} ({key})", since,
-        )  # fmt: skip
-        org_rows = {o.organization_id: o for o in MerakiOrganization.objects.filter(organization_id__in=wanted_orgs)}
-        readable = [org for org in snapshot.organizations if org.id in wanted_orgs and org.id not in snapshot.failed]
 
-        def org_of(org_id: str):
-            # In a dry run a new organization has no row yet; its children are counted all the same.
-            return org_rows.get(org_id) or MerakiOrganization(organization_id=org_id)
+    # Organizations per transaction. Measured with `invoke bench` (sync, 200 organizations): 10 at a time kept the
+    # job's thread busy in long stretches and its requests arrived bunched (37 429s); 1 at a time spent more on
+    # statements than it saved; 3 keeps the reads at their pace with the writing done in between.
+    BATCH = 3
 
-        networks = {
-            n.network_id: n
-            for n in MerakiNetwork.objects.filter(
-                organization__organization_id__in=[o.id for o in readable]
-            ).select_related("organization")
-        }
-        wanted_networks, network_org = {}, {}
-        for org in readable:
-            for network in snapshot.networks.get(org.id, []):
-                network_id, record = str(network.get("id") or ""), f"network {network.get('id')}"
-                if _id_fits(MerakiNetwork, "network_id", network_id, f"network of organization {org.id}", notes):
-                    wanted_networks[network_id] = fit_values(MerakiNetwork, network_fields(network), record, notes)
-                    network_org[network_id] = org.id
-        _sync_rows(
-            MerakiNetwork, networks, wanted_networks,
-            lambda key: {"network_id": key, "organization": org_of(network_org[key])}, report, "networks", now,
-            lambda key, values: f"{values['name']} ({key})", since,
-        )  # fmt: skip
-        admins = {
-            (a.organization.organization_id, a.admin_id): a
-            for a in MerakiAdministrator.objects.filter(
-                organization__organization_id__in=[o.id for o in readable]
-            ).select_related("organization")
-        }
-        wanted_admins = {}
-        for org in readable:
-            for admin in snapshot.admins.get(org.id, []):
-                admin_id, record = (
-                    str(admin.get("id") or ""),
-                    f"administrator {admin.get('id')} in organization {org.id}",
+    def __init__(self, dryrun: bool, full: bool = True, scope: set[str] | None = None):
+        """Start a sync with nothing synced yet."""
+        self.full, self.scope = full, scope
+        self.report = SyncReport(dryrun=dryrun)
+        self.pending: list[Organization] = []
+        self.synced: set[str] = set()  # organizations whose rows were synced
+        self.wanted: set[str] = set()  # organizations the inventory keeps (their ID fits a column)
+
+    def add(self, snapshot: Snapshot, org: Organization) -> None:
+        """`org` was read (or its read failed, in `snapshot.failed`); syncs a batch once `BATCH` are waiting."""
+        self.pending.append(org)
+        if len(self.pending) >= self.BATCH:
+            self._sync(snapshot, self.pending)
+            self.pending = []
+
+    def finish(self, snapshot: Snapshot) -> SyncReport:
+        """Sync every organization not synced yet, delete the organizations gone, and report."""
+        report = self.report
+        report.failed, report.skipped = dict(snapshot.failed), skipped_entries(snapshot.skipped)
+        self._sync(snapshot, [org for org in snapshot.organizations if org.id not in self.synced])
+        self.pending = []
+        with transaction.atomic():
+            kept = {org.id for org in snapshot.skipped}  # API access disabled: left as they were, not deleted
+            gone = {
+                row.organization_id: row
+                for row in MerakiOrganization.objects.exclude(organization_id__in=self.wanted)
+                if self.full and row.organization_id not in kept and (self.scope is None or row.dashboard in self.scope)
+            }
+            if gone:
+                _sync_rows(
+                    MerakiOrganization, gone, {}, None, report, "organizations", timezone.now(), None,
+                    snapshot.read_started, lambda key: key,
+                )  # fmt: skip
+        return report
+
+    def _sync(self, snapshot: Snapshot, batch: list[Organization]) -> None:
+        """Sync the rows of the organizations in `batch`: theirs, their networks', admins' and SAML roles'."""
+        report = self.report
+        if not report.order:
+            report.order.update((org.id, place) for place, org in enumerate(snapshot.organizations))
+        self.synced.update(org.id for org in batch)
+        if not batch:
+            return
+        now, since = timezone.now(), snapshot.read_started
+        with transaction.atomic():
+            ids = [org.id for org in batch]
+            rows = {row.organization_id: row for row in MerakiOrganization.objects.filter(organization_id__in=ids)}
+            wanted_orgs = {
+                str(org.id): fit_values(
+                    MerakiOrganization,
+                    organization_fields(org, snapshot.access.get(org.id)),
+                    f"organization {org.id}",
+                    report.notes_of(org.id),
                 )
-                if _id_fits(
-                    MerakiAdministrator, "admin_id", admin_id, f"administrator in organization {org.id}", notes
-                ):
-                    wanted_admins[org.id, admin_id] = fit_values(
-                        MerakiAdministrator, admin_fields(admin), record, notes
-                    )
-        _sync_rows(
-            MerakiAdministrator, admins, wanted_admins,
-            lambda key: {"organization": org_of(key[0]), "admin_id": key[1]}, report, "administrators", now,
-            lambda key, values: f"{values['email']} in organization {key[0]}", since,
-        )  # fmt: skip
-        _sync_saml_roles(snapshot, [org for org in readable if org.id in snapshot.access], org_of, report, now, since)
-        if dryrun:
-            transaction.set_rollback(True)
-    return report
+                for org in batch
+                if _id_fits(MerakiOrganization, "organization_id", str(org.id), "organization", report.notes_of(org.id))
+            }
+            self.wanted.update(wanted_orgs)
+            if self.scope is not None:  # a connection not read now may come first for a shared organization
+                for org_id, values in wanted_orgs.items():
+                    row = rows.get(org_id)
+                    if row is not None and row.dashboard and row.dashboard not in self.scope:
+                        values["dashboard"] = row.dashboard
+            _sync_rows(
+                MerakiOrganization, {k: v for k, v in rows.items() if k in wanted_orgs}, wanted_orgs,
+                lambda key: {"organization_id": key}, report, "organizations", now,
+                lambda key, values: f"{values['name']} ({key})", since, lambda key: key,
+            )  # fmt: skip
+            org_rows = {
+                row.organization_id: row for row in MerakiOrganization.objects.filter(organization_id__in=wanted_orgs)
+            }
+            readable = [org for org in batch if org.id in wanted_orgs and org.id not in snapshot.failed]
+
+            def org_of(org_id: str):
+                # In a dry run a new organization has no row yet; its children are counted all the same.
+                return org_rows.get(org_id) or MerakiOrganization(organization_id=org_id)
+
+            _sync_networks(snapshot, readable, org_of, report, now)
+            _sync_admins(snapshot, readable, org_of, report, now)
+            _sync_saml_roles(snapshot, [org for org in readable if org.id in snapshot.access], org_of, report, now)
+            if report.dryrun:
+                transaction.set_rollback(True)
 
 
-def _sync_saml_roles(snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now, since) -> None:
+def _sync_networks(snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now) -> None:
+    """Make the networks of the `readable` organizations equal to the snapshot."""
+    existing = {
+        n.network_id: n
+        for n in MerakiNetwork.objects.filter(
+            organization__organization_id__in=[o.id for o in readable]
+        ).select_related("organization")
+    }
+    wanted, network_org = {}, {}
+    for org in readable:
+        notes = report.notes_of(org.id)
+        for network in snapshot.networks.get(org.id, []):
+            network_id, record = str(network.get("id") or ""), f"network {network.get('id')}"
+            if _id_fits(MerakiNetwork, "network_id", network_id, f"network of organization {org.id}", notes):
+                wanted[network_id] = fit_values(MerakiNetwork, network_fields(network), record, notes)
+                network_org[network_id] = org.id
+    _sync_rows(
+        MerakiNetwork, existing, wanted,
+        lambda key: {"network_id": key, "organization": org_of(network_org[key])}, report, "networks", now,
+        lambda key, values: f"{values['name']} ({key})", snapshot.read_started,
+        lambda key: network_org.get(key) or existing[key].organization.organization_id,
+    )  # fmt: skip
+
+
+def _sync_admins(snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now) -> None:
+    """Make the administrators of the `readable` organizations equal to the snapshot."""
+    existing = {
+        (a.organization.organization_id, a.admin_id): a
+        for a in MerakiAdministrator.objects.filter(
+            organization__organization_id__in=[o.id for o in readable]
+        ).select_related("organization")
+    }
+    wanted = {}
+    for org in readable:
+        notes = report.notes_of(org.id)
+        for admin in snapshot.admins.get(org.id, []):
+            admin_id, record = str(admin.get("id") or ""), f"administrator {admin.get('id')} in organization {org.id}"
+            if _id_fits(MerakiAdministrator, "admin_id", admin_id, f"administrator in organization {org.id}", notes):
+                wanted[org.id, admin_id] = fit_values(MerakiAdministrator, admin_fields(admin), record, notes)
+    _sync_rows(
+        MerakiAdministrator, existing, wanted,
+        lambda key: {"organization": org_of(key[0]), "admin_id": key[1]}, report, "administrators", now,
+        lambda key, values: f"{values['email']} in organization {key[0]}", snapshot.read_started,
+        lambda key: key[0],
+    )  # fmt: skip
+
+
+def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True, scope: set[str] | None = None) -> SyncReport:
+    """Make the inventory equal to `snapshot`, read beforehand (`SyncStream` syncs while it is read).
+
+    Args:
+        snapshot: what the Dashboard holds.
+        dryrun: count the differences without writing.
+        full: the snapshot covers every organization the app may see (`SyncStream`).
+        scope: the snapshot covers only these connections (`SyncStream`).
+    """
+    return SyncStream(dryrun, full, scope).finish(snapshot)
+
+
+def _sync_saml_roles(snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now) -> None:
     """Make the SAML roles of the organizations whose access settings were read equal to the snapshot."""
     existing = {
         (r.organization.organization_id, r.role_id): r
@@ -432,13 +544,15 @@ def _sync_saml_roles(snapshot: Snapshot, readable: list[Organization], org_of, r
     }
     wanted = {}
     for org in readable:
+        notes = report.notes_of(org.id)
         for role in snapshot.access[org.id].saml_roles:
             role_id, record = str(role.get("id") or ""), f"SAML role {role.get('id')} in organization {org.id}"
-            if _id_fits(MerakiSamlRole, "role_id", role_id, f"SAML role in organization {org.id}", report.notes):
-                wanted[org.id, role_id] = fit_values(MerakiSamlRole, saml_role_fields(role), record, report.notes)
+            if _id_fits(MerakiSamlRole, "role_id", role_id, f"SAML role in organization {org.id}", notes):
+                wanted[org.id, role_id] = fit_values(MerakiSamlRole, saml_role_fields(role), record, notes)
     _sync_rows(
         MerakiSamlRole, existing, wanted, lambda key: {"organization": org_of(key[0]), "role_id": key[1]}, report,
-        "saml_roles", now, lambda key, values: f"{values['role']} in organization {key[0]}", since,
+        "saml_roles", now, lambda key, values: f"{values['role']} in organization {key[0]}", snapshot.read_started,
+        lambda key: key[0],
     )  # fmt: skip
 
 

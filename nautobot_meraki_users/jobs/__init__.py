@@ -302,10 +302,11 @@ class SyncInventory(MerakiUsersJob):
                 orgs = engine.load_organizations(
                     dashboards, OrganizationSelector(all=True), app_settings.allowed_organization_ids
                 )
-                snapshot = sync.read_snapshot(dashboards, orgs, app_settings.concurrency)
                 read = [client.name for client in dashboards.clients if client.name not in dashboards.failed]
                 whole = not dashboards.failed and read == list(connection_names(app_settings))
-            report = sync.sync_inventory(snapshot, dryrun, scope=None if whole else set(read))
+                stream = sync.SyncStream(dryrun, scope=None if whole else set(read))  # syncs as the reads arrive
+                snapshot = sync.read_snapshot(dashboards, orgs, app_settings.concurrency, on_read=stream.add)
+            report = stream.finish(snapshot)
             prefix = "dry run: would have " if dryrun else ""
             self.log_lines(
                 [(logging.INFO, prefix + log_safe(line), None, "body") for line in report.changes[:SYNC_LOG_LINES]]
