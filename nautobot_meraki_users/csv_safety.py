@@ -26,10 +26,14 @@ def formula_safe(value: object) -> object:
     return value
 
 
-def to_csv(rows: list[dict], columns: tuple[str, ...]) -> str:
-    """Rows as CSV text with a header line; cells that a spreadsheet would run as a formula are quoted."""
+def to_csv(rows: list[dict], columns: tuple[str, ...], header: bool = True) -> str:
+    """Rows as CSV text with a header line; cells that a spreadsheet would run as a formula are quoted.
+
+    `header` False: the rows alone, a part of a file that another part begins.
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    if header:
+        writer.writeheader()
     writer.writerows({key: formula_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()

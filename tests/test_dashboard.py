@@ -141,3 +141,21 @@ def test_saml_login_security_and_the_key_owner_are_read_and_written_as_the_spec_
         ("PUT", "/organizations/1/loginSecurity"),
     ]
     assert fake.spec_violations == []
+
+
+def tls_context(dashboard):
+    return dashboard._transport._inner._pool._ssl_context
+
+
+def test_tls_checks_certificates_with_one_context_per_process_unless_turned_off(tmp_path):
+    import ssl
+
+    from nautobot_meraki_users.dashboard.types import DashboardConnection
+
+    settings = settings_from_mapping({"base_url": "https://api.meraki.com/api/v1"})
+    first, second = Dashboard(settings, KEY), Dashboard(settings, KEY)
+    context = tls_context(first)
+    assert context is tls_context(second)  # built once: the CA bundle is not read again for every job
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+    unchecked = DashboardConnection("lab", "https://lab.example/api/v1", 30, verify=False)
+    assert tls_context(Dashboard(settings, KEY, connection=unchecked)).verify_mode == ssl.CERT_NONE

@@ -1,6 +1,8 @@
 """Job log lines: each links to the inventory object it is about, and Dashboard or user text never becomes markup."""
 
+import csv
 import doctest
+import io
 import math
 from html import unescape
 
@@ -195,6 +197,30 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
         lines = [message.split(" ")[0] for _, message in logs if ": removed: " in message]
         self.assertEqual(lines, orgs)  # every line once, in the organizations' order
         self.assertFalse(MerakiAdministrator.objects.filter(email="leaver@example.com").exists())
+
+    def test_a_list_logs_its_lines_as_it_goes_and_its_file_keeps_the_organizations_order(self):
+        orgs = [str(5000 + number) for number in range(15)]
+        for org_id in orgs:
+            self.fake.add_organization(org_id, f"Org {org_id}")
+            self.fake.add_admin(org_id, f"pat@{org_id}.example", "Pat")
+        seen: dict[str, object] = {}
+        record = self.fake._record
+
+        def watch(request):  # an empty inventory: no early reads, every read in the job's thread
+            if request.url.path.endswith(f"/organizations/{orgs[-1]}/admins") and not seen:
+                lines = JobLogEntry.objects.filter(message__contains=" admin(s)").values_list("message", flat=True)
+                seen["logged"] = len(lines)
+            return record(request)
+
+        self.fake._record = watch
+        job_result, rows, logs = self.run_job("ListUsers", meraki_org_id="all")
+        self.assertEqual(seen["logged"], 10, "the first 10 organizations' lines were written while the rest were read")
+        listed = [message.split(" ")[0] for _, message in logs if ": listed: " in message]
+        self.assertEqual(listed, ["100", "200", "300", *orgs])  # every line once, in the organizations' order
+        [proxy] = FileProxy.objects.filter(job_result=job_result)
+        emails = [row["email"] for row in csv.DictReader(io.StringIO(proxy.file.read().decode()))]
+        self.assertEqual(emails, [row["email"] for row in rows])
+        self.assertEqual(emails[-15:], [f"pat@{org_id}.example" for org_id in orgs])
 
     def test_an_import_logs_its_lines_and_stores_its_rows_as_it_goes(self):
         orgs = [str(2000 + number) for number in range(12)]

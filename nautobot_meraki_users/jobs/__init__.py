@@ -195,15 +195,25 @@ class ListUsers(MerakiUsersJob):
             def read(client, org_id: str) -> list[dict]:  # each organization's early read: its admins
                 return client.admins(org_id)
 
+            parts: dict[str, str] = {}  # organization ID -> its rows as CSV lines
+
+            def listed(org_rows: list[dict], result: engine.OrganizationResult) -> None:
+                # As each organization's admins arrive, while the others are read: its CSV lines, and every
+                # ResultStream.BATCH organizations their log lines.
+                parts[result.organization_id] = to_csv(org_rows, columns, header=False)
+                stream.add([(None, result)])
+
             with self.open_organizations(app_settings, data, selector, read) as (dashboard, orgs, early):
+                columns = list_columns(self.labelled)  # labelled: known once the connections are open
+                stream = ResultStream.by_organization(self, False, None, [org.id for org in orgs], upkeep=False)
                 rows, results = engine.list_admins(
-                    dashboard, orgs, email, app_settings.concurrency, self.labelled, early
+                    dashboard, orgs, email, app_settings.concurrency, self.labelled, early, on_done=listed
                 )
-            skipped = [engine.skipped_result(org) for org in getattr(orgs, "skipped", [])]
-            self.log_results(results + skipped)  # one line per organization, linked to it, one INSERT
-            self.create_file(
-                f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", to_csv(rows, list_columns(self.labelled))
-            )
+            for org in getattr(orgs, "skipped", []):
+                stream.add([(None, engine.skipped_result(org))])
+            stream.flush()  # one line per organization, linked to it, one INSERT per batch
+            csv_text = to_csv([], columns) + "".join(parts[result.organization_id] for result in results)
+            self.create_file(f"meraki-admins-{timezone.now():%Y%m%d-%H%M%S}.csv", csv_text)
             self.conclude(
                 [r.organization_id for r in results if r.outcome == "failed"],
                 len(results),

@@ -104,18 +104,26 @@ class ResultStream:
         resource,
         position: Callable[[engine.Target | None, OrganizationResult], int],
         prefix: Callable[[engine.Target], str] | None = None,
+        upkeep: bool = True,
     ):
-        """`position(target, result)`: where the result stands in the job's result; `prefix`: each line's start."""
+        """`position(target, result)`: where the result stands in the job's result; `prefix`: each line's start.
+
+        `upkeep` False: only the lines (a job that changes nothing, such as List).
+        """
         self.job, self.dryrun, self.resource = job, dryrun, resource
-        self.position, self.prefix = position, prefix
+        self.position, self.prefix, self.upkeep = position, prefix, upkeep
         self.pending: list[tuple[engine.Target | None, OrganizationResult]] = []
         self.organizations = 0
 
     @classmethod
-    def by_organization(cls, job: MerakiUsersJob, dryrun: bool, resource, order: list[str]) -> ResultStream:
+    def by_organization(
+        cls, job: MerakiUsersJob, dryrun: bool, resource, order: list[str], upkeep: bool = True
+    ) -> ResultStream:
         """A stream whose lines follow `order`, the organization IDs in the order the job's result lists them."""
         index = {org_id: position for position, org_id in enumerate(order)}
-        return cls(job, dryrun, resource, lambda target, result: index.get(result.organization_id, len(index)))
+        return cls(
+            job, dryrun, resource, lambda target, result: index.get(result.organization_id, len(index)), upkeep=upkeep
+        )
 
     def add(self, pairs: list[tuple[engine.Target | None, OrganizationResult]]) -> None:
         """One organization's (target, result) pairs, or skipped organizations' (None, entry); writes a full batch."""
@@ -132,12 +140,13 @@ class ResultStream:
             return
         results = [result for _, result in pairs]
         if self.resource is SAML_ROLES:
-            if not self.dryrun:
+            if not self.dryrun and self.upkeep:
                 sync.record_role_changes_or_warn(results, self.job.logger)
             self.job.log_results(results, noun=SAML_ROLES.noun)
             return
-        before = removed_admins(results, self.dryrun)  # read before the upkeep deletes them
-        if not self.dryrun:  # an inventory problem is a warning: the Meraki changes and their results stand
+        before = removed_admins(results, self.dryrun or not self.upkeep)  # read before the upkeep deletes them
+        # An inventory problem is a warning: the Meraki changes and their results stand.
+        if not self.dryrun and self.upkeep:
             sync.record_changes_or_warn(results, self.job.logger)
         prefixes = [self.prefix(target) if target else "" for target, _ in pairs] if self.prefix else None
         self.job.log_results(results, before, prefixes)

@@ -516,28 +516,35 @@ def list_admins(
     concurrency: int = 1,
     labelled: bool = False,
     early: EarlyReads | None = None,
+    on_done: Callable[[list[dict], OrganizationResult], None] | None = None,
 ) -> tuple[list[dict], list[OrganizationResult]]:
-    """The admin rows of every organization (filtered by email), and one result per organization.
+    """The admin rows of every organization (filtered by email), and one result per organization, in `orgs` order.
 
     `labelled` (several connections): each row names its connection (`dashboard`). `early`: see _read.
+    `on_done(rows, result)`: called in the caller's thread with each organization's rows and result as they come.
     """
-    rows: list[dict] = []
-    results: list[OrganizationResult] = []
+    listed: dict[int, tuple[list[dict], OrganizationResult]] = {}  # by position in `orgs`
 
-    def read(org: Organization) -> list[dict]:
+    def read(number: int) -> list[dict]:
+        org = orgs[number]
         if org.error or not org.api_enabled:
             raise DashboardError(org.error or api_disabled_message(org))
         return filter_admins(early_or_now(early, dashboard, org.id, lambda: dashboard.admins(org.id)), email)
 
-    for done in fan_out(read, orgs, concurrency):
-        org = done.item
+    def done_with(done: Done) -> None:
+        org, rows = orgs[done.item], []
         if done.error is not None and (org.error or not org.api_enabled):
             outcome = _failed(org, failure_message(done.error))
         elif done.error is not None:
             message = failure_message(done.error)
             outcome = _failed(org, f"reading organization {org.id} failed: {message}")
         else:
-            rows.extend(admin_row(org, admin, labelled) for admin in done.value)
+            rows = [admin_row(org, admin, labelled) for admin in done.value]
             outcome = OrganizationResult(org.id, org.name, Outcome.LISTED, "", f"{len(done.value)} admin(s)")
-        results.append(outcome.through(org))
-    return rows, results
+        listed[done.item] = (rows, outcome.through(org))
+        if on_done is not None:
+            on_done(*listed[done.item])
+
+    fan_out(read, range(len(orgs)), concurrency, on_done=done_with)
+    in_order = [listed[number] for number in range(len(orgs))]
+    return [row for rows, _ in in_order for row in rows], [result for _, result in in_order]
