@@ -942,9 +942,10 @@ list, import, login-security, policy-check and policy-enforce the inventory is f
 Inventory (not counted), as on a live system (for the policy scenarios the policy's rows are written after it); the
 sync starts from an empty inventory. Its time is `JobResult.date_done - date_started`. *engine*
 is the same operation through the functions the job calls (`operations.engine.run_operation`,
-`inventory.sync.read_snapshot` and `sync_inventory`, `operations.posture.check_organizations` and friends), with no
-log, no inventory upkeep and no JobResult: the difference between the two is what Nautobot's job machinery and the
-job's own bookkeeping cost.
+`inventory.sync.read_snapshot` then `sync_inventory`, `operations.posture.check_organizations` and friends), with no
+log, no inventory upkeep, no change log and no JobResult: the difference between the two is what Nautobot's job
+machinery and the job's own bookkeeping cost. (The sync job writes its change-logged rows while it reads, every 3
+organizations, `inventory.sync.SyncStream`; the engine writes its rows, without a change log, after its reads.)
 
 Columns: *requests* and *429s* are what the stand-in received and refused during the job; *failures* are
 organizations that ended `failed` plus jobs that did not end SUCCESS (a 429 is retried after its Retry-After,
@@ -965,9 +966,10 @@ own "Running job" and "Job completed" lines are left out of the parts. *Result l
 organization's (or one CSV row's) outcome, grouped by organization ID. *Start to first result line* is the
 Dashboard work until the first lines are written; *writing them* is the time between the first and the last of
 those lines (the write jobs (offboard, create, import) keep the inventory current and write their lines every 10
-organizations while the other organizations' requests are in flight, so this part overlaps the Dashboard work; the
-others write them once every organization is done, with one database insert for all); *last result line to last
-own line* is what the job does after them (for list and login-security the CSV file, then the summary line);
+organizations while the other organizations' requests are in flight, and list writes its lines the same way, so
+this part overlaps the Dashboard work; the others write them once every organization is done, with one database
+insert for all); *last result line to last own line* is what the job does after them (for list and login-security
+the CSV file, then the summary line);
 *last own line to job end*
 is Nautobot's post-run: the result saved, the "Job completed" line, the JobResult closed. The sync has no
 per-organization lines: there *result lines* are all its own lines.

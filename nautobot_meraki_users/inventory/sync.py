@@ -412,12 +412,14 @@ class SyncStream:
         report.failed, report.skipped = dict(snapshot.failed), skipped_entries(snapshot.skipped)
         self._sync(snapshot, [org for org in snapshot.organizations if org.id not in self.synced])
         self.pending = []
+        if not self.full:  # the snapshot does not cover every organization: none is known to be gone
+            return report
         with transaction.atomic():
             kept = {org.id for org in snapshot.skipped}  # API access disabled: left as they were, not deleted
             gone = {
                 row.organization_id: row
                 for row in MerakiOrganization.objects.exclude(organization_id__in=self.wanted)
-                if self.full and row.organization_id not in kept and (self.scope is None or row.dashboard in self.scope)
+                if row.organization_id not in kept and (self.scope is None or row.dashboard in self.scope)
             }
             if gone:
                 _sync_rows(
