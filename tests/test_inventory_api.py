@@ -77,6 +77,22 @@ class InventoryAPIContractTest(InventoryAPITestMixin, APITestCase):
             organization = row["organization"]
             self.assertEqual(organization["natural_slug"], instance.organization.natural_slug)
 
+    def test_urls_of_every_row_are_the_routes_of_its_id(self):
+        from nautobot.core.utils.lookup import get_route_for_model
+
+        for name, model in (("merakiadministrator", MerakiAdministrator), ("merakinetwork", MerakiNetwork)):
+            rows = self.get_json(f"{name}-list", {"depth": 1})["results"]
+            self.assertGreater(len(rows), 1)
+            for row in rows:
+                detail = reverse(get_route_for_model(model, "detail", api=True), kwargs={"pk": row["id"]})
+                notes = reverse(get_route_for_model(model, "notes", api=True), args=[row["id"]])
+                server = "http://nautobot.example.com"  # the test client's host
+                self.assertEqual(row["url"], f"{server}{detail}")
+                self.assertEqual(row["notes_url"], f"{server}{notes}")
+                organization = model.objects.get(pk=row["id"]).organization
+                detail = reverse(API.format("merakiorganization-detail"), kwargs={"pk": organization.pk})
+                self.assertEqual(row["organization"]["url"], f"{server}{detail}")
+
     def test_organizations_search_returns_meraki_id_and_display(self):
         data = self.get_json("merakiorganization-list", {"q": "acm"})
         self.assertEqual(data["count"], 1)

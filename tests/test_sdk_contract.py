@@ -39,6 +39,20 @@ def sdk_api(maximum_retries=3):
     )
 
 
+def test_the_sdk_hands_certificate_path_to_its_client_as_is():
+    import ssl
+
+    from nautobot_meraki_users.dashboard import client as dashboard_client
+
+    # dashboard.py passes an SSLContext as certificate_path so that the client it replaces loads no CA bundle.
+    api = meraki.DashboardAPI(api_key=KEY, certificate_path=dashboard_client._UNUSED_TLS, output_log=False,
+                              print_console=False, suppress_logging=True, caller=CALLER)  # fmt: skip
+    context = api._session._client._transport._pool._ssl_context
+    assert context is dashboard_client._UNUSED_TLS, MOVED % "certificate_path (handed to httpx.Client as verify)"
+    assert (context.verify_mode, context.get_ca_certs()) == (ssl.CERT_REQUIRED, [])  # it would trust nothing
+    api._session.close()
+
+
 def fake_dashboard():
     fake = FakeDashboard(api_key=KEY)
     fake.add_organization("1", "Org")

@@ -61,6 +61,28 @@ class SyncInventoryTest(MerakiJobTestCase):
         self.assertEqual((alice_row.org_access, alice_row.two_factor_auth_enabled), ("read-only", True))
         self.assertTrue(MerakiAdministrator.objects.filter(admin_id=bob["id"], organization__organization_id="300"))
 
+    def test_rows_that_changed_differently_each_keep_their_other_values(self):
+        [alice] = self.fake.admins("100")
+        pat = self.fake.add_admin("100", "pat@example.com", "Pat", org_access="read-only")
+        sam = self.fake.add_admin("100", "sam@example.com", "Sam", org_access="read-only")
+        self.sync()
+        before = {row.email: row for row in MerakiAdministrator.objects.all()}
+        self.fake.patch_admin("100", alice["id"], lastActive="2026-12-01T10:00:00Z")  # only "last active" moved
+        self.fake.patch_admin("100", pat["id"], name="Pat Doe", orgAccess="full")
+        _, result, _ = self.sync()
+        self.assertEqual(result["counts"], {"administrators_updated": 2})
+        after = {row.email: row for row in MerakiAdministrator.objects.all()}
+        self.assertEqual(after["alice@example.com"].last_active.isoformat(), "2026-12-01T10:00:00+00:00")
+        self.assertEqual((after["alice@example.com"].name, after["alice@example.com"].org_access), ("Alice", "full"))
+        self.assertEqual((after["pat@example.com"].name, after["pat@example.com"].org_access), ("Pat Doe", "full"))
+        self.assertEqual(after["pat@example.com"].last_active, before["pat@example.com"].last_active)
+        for email in ("alice@example.com", "pat@example.com"):  # changed: both times move
+            self.assertGreater(after[email].last_updated, before[email].last_updated)
+            self.assertGreater(after[email].last_seen, before[email].last_seen)
+        self.assertEqual(after["sam@example.com"].last_updated, before["sam@example.com"].last_updated)
+        self.assertGreater(after["sam@example.com"].last_seen, before["sam@example.com"].last_seen)
+        self.assertEqual(sam["id"], after["sam@example.com"].admin_id)
+
     def test_organization_the_key_lost_access_to_is_removed_with_its_rows(self):
         self.sync()
         self.fake.set_accessible("100", False)

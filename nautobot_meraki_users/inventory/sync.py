@@ -16,7 +16,7 @@ cut to the column's length with a note; it never fails a sync or a write job.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -274,8 +274,9 @@ def _id_fits(model: type[models.Model], name: str, value: str, where: str, notes
     return False
 
 
-def _changed(instance, values: dict) -> bool:
-    return any(getattr(instance, name) != value for name, value in values.items())
+def _changed(instance, values: dict) -> frozenset[str]:
+    """The names of the fields whose value in `values` differs from the row's."""
+    return frozenset(name for name, value in values.items() if getattr(instance, name) != value)
 
 
 def _newer_than(row, since: datetime | None) -> bool:
@@ -339,12 +340,12 @@ def _sync_rows(
             report.count(kind, "created", label(key, values), owner(key))
         elif _newer_than(row, since):
             report.count(kind, "kept", f"{label(key, values)}: changed since the snapshot was read", owner(key))
-        elif _changed(row, values):
+        elif names := _changed(row, values):
             report.count(kind, "updated", label(key, values), owner(key))
-            for name, value in values.items():
-                setattr(row, name, value)
+            for name in names:
+                setattr(row, name, values[name])
             row.last_seen = row.last_updated = now
-            changed.append(row)
+            changed.append((row, names))
         else:
             seen.append(row.pk)
     gone = []
@@ -359,13 +360,20 @@ def _sync_rows(
     if report.dryrun:
         return
     model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    if changed:
-        names = sorted({name for values in wanted.values() for name in values} | {"last_seen", "last_updated"})
-        model.objects.bulk_update(changed, names, batch_size=UPDATE_BATCH_SIZE)
+    # Each changed row writes only the fields that changed (bulk_update builds a CASE per field and row: all fields
+    # of every row cost ten times more, e.g. when only the admins' "last active" moved), grouped by those fields.
+    by_fields: dict[frozenset[str], list] = defaultdict(list)
+    for row, names in changed:
+        by_fields[names].append(row)
+    for names, rows in by_fields.items():
+        model.objects.bulk_update(rows, sorted(names), batch_size=UPDATE_BATCH_SIZE)
+    touched = [row.pk for row, _ in changed]
+    for start in range(0, len(touched), BATCH_SIZE):  # the changed rows' times, the same for all: one UPDATE a batch
+        model.objects.filter(pk__in=touched[start : start + BATCH_SIZE]).update(last_seen=now, last_updated=now)
     for start in range(0, len(seen), BATCH_SIZE):  # unchanged rows: only "last seen", one UPDATE per batch
         model.objects.filter(pk__in=seen[start : start + BATCH_SIZE]).update(last_seen=now)
     log_changes(to_create, ObjectChangeActionChoices.ACTION_CREATE)
-    log_changes(changed, ObjectChangeActionChoices.ACTION_UPDATE)
+    log_changes([row for row, _ in changed], ObjectChangeActionChoices.ACTION_UPDATE)
     if gone:
         _delete_rows(model.objects.filter(pk__in=[row.pk for row in gone]))
 
