@@ -83,6 +83,22 @@ class MerakiJobTestCase(JobTestCase):
         settings.enable()
         self.addCleanup(settings.disable)
 
+    def look_at_first(self, path_end: str, look) -> dict:
+        """At the first request whose path ends with `path_end`, before the fake answers it, call `look()`.
+
+        Returns a dict that then holds its value under "seen" (what the job had done by then).
+        """
+        found: dict = {}
+        record = self.fake._record
+
+        def watch(request):
+            if request.url.path.endswith(path_end) and not found:
+                found["seen"] = look()
+            return record(request)
+
+        self.fake._record = watch
+        return found
+
     def run_job(self, class_name: str, **data):
         """Run a job like a worker would; returns (job_result, result, log lines)."""
         _, job_model = get_job_class_and_model(JOB_MODULE, class_name)

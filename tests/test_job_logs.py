@@ -203,18 +203,13 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
         for org_id in orgs:
             self.fake.add_organization(org_id, f"Org {org_id}")
             self.fake.add_admin(org_id, f"pat@{org_id}.example", "Pat")
-        seen: dict[str, object] = {}
-        record = self.fake._record
-
-        def watch(request):  # an empty inventory: no early reads, every read in the job's thread
-            if request.url.path.endswith(f"/organizations/{orgs[-1]}/admins") and not seen:
-                lines = JobLogEntry.objects.filter(message__contains=" admin(s)").values_list("message", flat=True)
-                seen["logged"] = len(lines)
-            return record(request)
-
-        self.fake._record = watch
+        # An empty inventory: no early reads, every organization read in the job's thread.
+        logged = self.look_at_first(
+            f"/organizations/{orgs[-1]}/admins",
+            lambda: JobLogEntry.objects.filter(message__contains=" admin(s)").count(),
+        )
         job_result, rows, logs = self.run_job("ListUsers", meraki_org_id="all")
-        self.assertEqual(seen["logged"], 10, "the first 10 organizations' lines were written while the rest were read")
+        self.assertEqual(logged["seen"], 10, "the first 10 organizations' lines were written while the rest were read")
         listed = [message.split(" ")[0] for _, message in logs if ": listed: " in message]
         self.assertEqual(listed, ["100", "200", "300", *orgs])  # every line once, in the organizations' order
         [proxy] = FileProxy.objects.filter(job_result=job_result)

@@ -241,26 +241,21 @@ class SyncAsTheReadsArriveTest(MerakiJobTestCase):
         for org_id in orgs:
             self.fake.add_organization(org_id, f"Org {org_id}")
             self.fake.add_admin(org_id, "pat@example.com", "Pat")
-        seen: dict[str, object] = {}
-        record = self.fake._record
-
-        def watch(request):
-            # login security is read in the job's own thread (admins and networks, at once, in two others)
-            if request.url.path.endswith(f"/organizations/{orgs[-1]}/loginSecurity") and not seen:
-                seen["stored"] = set(
-                    MerakiAdministrator.objects.filter(email="pat@example.com").values_list(
-                        "organization__organization_id", flat=True
-                    )
+        # Login security is read in the job's own thread (admins and networks, at once, in two others).
+        stored = self.look_at_first(
+            f"/organizations/{orgs[-1]}/loginSecurity",
+            lambda: set(
+                MerakiAdministrator.objects.filter(email="pat@example.com").values_list(
+                    "organization__organization_id", flat=True
                 )
-            return record(request)
-
-        self.fake._record = watch
+            ),
+        )
         job_result, result, logs = self.run_job("SyncInventory")
         self.assertEqual(job_result.status, SUCCESS, result)
         # Every full batch of the 17 organizations read before it (Acme, Globex, Initech, then these) was stored.
-        stored = 17 // SyncStream.BATCH * SyncStream.BATCH
-        self.assertGreater(stored, 3)
-        self.assertEqual(seen["stored"], set(orgs[: stored - 3]))
+        synced = 17 // SyncStream.BATCH * SyncStream.BATCH
+        self.assertGreater(synced, 3)
+        self.assertEqual(stored["seen"], set(orgs[: synced - 3]))
         self.assertEqual(MerakiAdministrator.objects.filter(email="pat@example.com").count(), 15)
         kinds = [m.split(" ")[1] for _, m in logs if m.startswith("created ")]
         # organizations first, then networks and administrators, as one listing: the batches do not show

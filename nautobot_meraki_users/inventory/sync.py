@@ -479,8 +479,9 @@ class SyncStream:
                 return org_rows.get(org_id) or MerakiOrganization(organization_id=org_id)
 
             _sync_networks(snapshot, readable, org_of, report, now)
-            _sync_admins(snapshot, readable, org_of, report, now)
-            _sync_saml_roles(snapshot, [org for org in readable if org.id in snapshot.access], org_of, report, now)
+            _sync_organization_rows(ADMINISTRATOR_ROWS, snapshot, readable, org_of, report, now)
+            with_access = [org for org in readable if org.id in snapshot.access]  # their SAML roles were read
+            _sync_organization_rows(SAML_ROLE_ROWS, snapshot, with_access, org_of, report, now)
             if report.dryrun:
                 transaction.set_rollback(True)
 
@@ -509,25 +510,50 @@ def _sync_networks(snapshot: Snapshot, readable: list[Organization], org_of, rep
     )  # fmt: skip
 
 
-def _sync_admins(snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now) -> None:
-    """Make the administrators of the `readable` organizations equal to the snapshot."""
+@dataclass(frozen=True)
+class _OrganizationRows:
+    """A kind of row that belongs to one organization: keyed by (organization ID, its Meraki ID)."""
+
+    model: type[models.Model]
+    id_field: str  # the Meraki ID's field
+    kind: str  # the report's name for them, e.g. "administrators"
+    noun: str  # one of them in a note, e.g. "administrator"
+    records: Callable[[Snapshot, str], list[dict]]  # the Dashboard's records of one organization
+    fields: Callable[[dict], dict]  # a record's model fields
+    name: Callable[[dict], str]  # names a row in a change line, from its fields
+
+
+ADMINISTRATOR_ROWS = _OrganizationRows(
+    MerakiAdministrator, "admin_id", "administrators", "administrator",
+    lambda snapshot, org_id: snapshot.admins.get(org_id, []), admin_fields, lambda values: values["email"],
+)  # fmt: skip
+SAML_ROLE_ROWS = _OrganizationRows(
+    MerakiSamlRole, "role_id", "saml_roles", "SAML role",
+    lambda snapshot, org_id: snapshot.access[org_id].saml_roles, saml_role_fields, lambda values: values["role"],
+)  # fmt: skip
+
+
+def _sync_organization_rows(
+    rows: _OrganizationRows, snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now
+) -> None:
+    """Make the `rows` (administrators or SAML roles) of the `readable` organizations equal to the snapshot."""
+    model, id_field = rows.model, rows.id_field
     existing = {
-        (a.organization.organization_id, a.admin_id): a
-        for a in MerakiAdministrator.objects.filter(
-            organization__organization_id__in=[o.id for o in readable]
-        ).select_related("organization")
+        (row.organization.organization_id, getattr(row, id_field)): row
+        for row in model.objects.filter(organization__organization_id__in=[org.id for org in readable]).select_related(
+            "organization"
+        )
     }
     wanted = {}
     for org in readable:
         notes = report.notes_of(org.id)
-        for admin in snapshot.admins.get(org.id, []):
-            admin_id, record = str(admin.get("id") or ""), f"administrator {admin.get('id')} in organization {org.id}"
-            if _id_fits(MerakiAdministrator, "admin_id", admin_id, f"administrator in organization {org.id}", notes):
-                wanted[org.id, admin_id] = fit_values(MerakiAdministrator, admin_fields(admin), record, notes)
+        for record in rows.records(snapshot, org.id):
+            record_id, where = str(record.get("id") or ""), f"{rows.noun} {record.get('id')} in organization {org.id}"
+            if _id_fits(model, id_field, record_id, f"{rows.noun} in organization {org.id}", notes):
+                wanted[org.id, record_id] = fit_values(model, rows.fields(record), where, notes)
     _sync_rows(
-        MerakiAdministrator, existing, wanted,
-        lambda key: {"organization": org_of(key[0]), "admin_id": key[1]}, report, "administrators", now,
-        lambda key, values: f"{values['email']} in organization {key[0]}", snapshot.read_started,
+        model, existing, wanted, lambda key: {"organization": org_of(key[0]), id_field: key[1]}, report, rows.kind,
+        now, lambda key, values: f"{rows.name(values)} in organization {key[0]}", snapshot.read_started,
         lambda key: key[0],
     )  # fmt: skip
 
@@ -542,28 +568,6 @@ def sync_inventory(snapshot: Snapshot, dryrun: bool, full: bool = True, scope: s
         scope: the snapshot covers only these connections (`SyncStream`).
     """
     return SyncStream(dryrun, full, scope).finish(snapshot)
-
-
-def _sync_saml_roles(snapshot: Snapshot, readable: list[Organization], org_of, report: SyncReport, now) -> None:
-    """Make the SAML roles of the organizations whose access settings were read equal to the snapshot."""
-    existing = {
-        (r.organization.organization_id, r.role_id): r
-        for r in MerakiSamlRole.objects.filter(
-            organization__organization_id__in=[o.id for o in readable]
-        ).select_related("organization")
-    }
-    wanted = {}
-    for org in readable:
-        notes = report.notes_of(org.id)
-        for role in snapshot.access[org.id].saml_roles:
-            role_id, record = str(role.get("id") or ""), f"SAML role {role.get('id')} in organization {org.id}"
-            if _id_fits(MerakiSamlRole, "role_id", role_id, f"SAML role in organization {org.id}", notes):
-                wanted[org.id, role_id] = fit_values(MerakiSamlRole, saml_role_fields(role), record, notes)
-    _sync_rows(
-        MerakiSamlRole, existing, wanted, lambda key: {"organization": org_of(key[0]), "role_id": key[1]}, report,
-        "saml_roles", now, lambda key, values: f"{values['role']} in organization {key[0]}", snapshot.read_started,
-        lambda key: key[0],
-    )  # fmt: skip
 
 
 def _written(results: list[OrganizationResult]) -> list[OrganizationResult]:
