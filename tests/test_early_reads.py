@@ -112,3 +112,39 @@ class EarlyReadsInJobsTest(MerakiJobTestCase):
         self.assertEqual(job_result.status, SUCCESS)
         self.assertEqual([row["email"] for row in rows], ["alice@example.com"])
         self.assertEqual(self.admin_reads(), Counter({"/organizations/100/admins": 1, "/organizations/300/admins": 1}))
+
+
+class LoginSecurityEarlyReadsTest(MerakiJobTestCase):
+    config_overrides = {"login_security_baseline": {"enforceTwoFactorAuth": True}}
+
+    def login_security_reads(self) -> Counter:
+        return Counter(r.path for r in self.fake.requests if r.method == "GET" and r.path.endswith("/loginSecurity"))
+
+    def test_login_security_is_read_while_the_organization_list_is_asked_and_once(self):
+        self.run_job("SyncInventory")
+        self.fake.clear_records()
+        read, record = threading.Event(), self.fake._record
+        seen: dict[str, bool] = {}
+
+        def watch(request):
+            if request.url.path.endswith("/loginSecurity"):
+                read.set()
+            elif request.url.path.endswith("/organizations") and "overlap" not in seen:
+                seen["overlap"] = read.wait(timeout=10)  # answered only once an early read has come
+            return record(request)
+
+        self.fake._record = watch
+        job_result, result, _ = self.run_job("CheckLoginSecurity", meraki_org_id="all")
+        self.assertEqual(len(result["organizations"]), 3, result)
+        self.assertTrue(seen["overlap"], "no login security read began before the organization list was answered")
+        self.assertEqual(set(self.login_security_reads().values()), {1})
+        self.assertEqual(len(self.login_security_reads()), 3)
+
+        self.fake._record = record
+        self.fake.clear_records()
+        job_result, result, _ = self.run_job("EnforceLoginSecurity", meraki_org_id="100", dryrun=False)
+        self.assertEqual(job_result.status, SUCCESS, result)
+        self.assertEqual([org["outcome"] for org in result["organizations"]], ["updated"])
+        self.assertEqual(self.fake.login_security("100")["enforceTwoFactorAuth"], True)
+        # Planned from one read (early), then the PUT; only the one organization was read.
+        self.assertEqual(self.login_security_reads(), Counter({"/organizations/100/loginSecurity": 1}))

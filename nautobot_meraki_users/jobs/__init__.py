@@ -480,14 +480,17 @@ class LoginSecurityJob(MerakiUsersJob):
         def body():
             app_settings = load_settings()
             selector = self.parse_input(data, app_settings)
-            with self.open_dashboards(app_settings, data) as dashboards:
-                orgs = engine.load_organizations(dashboards, selector, app_settings.allowed_organization_ids)
+
+            def read(client, org_id: str) -> dict:  # each organization's early read: its login security
+                return client.login_security(org_id)
+
+            with self.open_organizations(app_settings, data, selector, read) as (dashboards, orgs, early):
                 rules, concurrency = app_settings.login_security_rules, app_settings.concurrency
                 if dryrun is None:
-                    results = posture.check_organizations(dashboards, orgs, rules, concurrency)
+                    results = posture.check_organizations(dashboards, orgs, rules, concurrency, early)
                 else:
                     egress = app_settings.egress_addresses
-                    results = posture.enforce_organizations(dashboards, orgs, rules, egress, dryrun, concurrency)
+                    results = posture.enforce_organizations(dashboards, orgs, rules, egress, dryrun, concurrency, early)
             if not dryrun:
                 records = {r.organization_id: r.record for r in results if r.record is not None}
                 try:

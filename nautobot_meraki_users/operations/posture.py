@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from nautobot_meraki_users.dashboard.connections import Dashboards
+from nautobot_meraki_users.dashboard.early_reads import EarlyReads, early_or_now
 from nautobot_meraki_users.dashboard.fanout import fan_out
 from nautobot_meraki_users.dashboard.types import Organization
 from nautobot_meraki_users.errors import DashboardError, failure_message
@@ -63,10 +64,10 @@ def _describe(deviations: list[dict]) -> str:
     return "; ".join(f"{d['field']} is {as_text(d['actual'])}, the baseline wants {d['expected']}" for d in deviations)
 
 
-def _read(dashboard: Dashboards, org: Organization) -> dict:
+def _read(dashboard: Dashboards, org: Organization, early: EarlyReads | None = None) -> dict:
     if org.error or not org.api_enabled:
         raise DashboardError(org.error or api_disabled_message(org))
-    return dashboard.login_security(org.id)
+    return early_or_now(early, dashboard, org.id, lambda: dashboard.login_security(org.id))
 
 
 def _failed(org: Organization, err: BaseException) -> PostureResult:
@@ -87,12 +88,19 @@ def _checked(org: Organization, record: dict, rules: tuple[Rule, ...]) -> Postur
 
 
 def check_organizations(
-    dashboard: Dashboards, orgs: list[Organization], rules: tuple[Rule, ...], concurrency: int
+    dashboard: Dashboards,
+    orgs: list[Organization],
+    rules: tuple[Rule, ...],
+    concurrency: int,
+    early: EarlyReads | None = None,
 ) -> list[PostureResult]:
-    """Read each organization's login security and check it: compliant, non-compliant (each failing field), failed."""
+    """Read each organization's login security and check it: compliant, non-compliant (each failing field), failed.
+
+    `early`: the login security reads begun while the organization list was on its way (dashboard/early_reads).
+    """
     return [
         _failed(done.item, done.error) if done.error is not None else _checked(done.item, done.value, rules)
-        for done in fan_out(lambda org: _read(dashboard, org), orgs, concurrency)
+        for done in fan_out(lambda org: _read(dashboard, org, early), orgs, concurrency)
     ]
 
 
@@ -108,8 +116,9 @@ def _enforce_one(
     rules: tuple[Rule, ...],
     caller_addresses: tuple[str, ...],
     dryrun: bool,
+    early: EarlyReads | None = None,
 ) -> PostureResult:
-    checked = _checked(org, _read(dashboard, org), rules)
+    checked = _checked(org, _read(dashboard, org, early), rules)
     plan = plan_enforcement(checked.record or {}, rules, caller_addresses)
     refused = " ".join(plan.refused)
     if not plan.body:
@@ -155,14 +164,16 @@ def enforce_organizations(
     caller_addresses: tuple[str, ...],
     dryrun: bool,
     concurrency: int,
+    early: EarlyReads | None = None,
 ) -> list[PostureResult]:
     """Bring each organization's login security to the baseline: one PUT of the differing fields.
 
     None in a dry run; `refused` where an IP restriction would lock Nautobot out (the rest is still set).
+    `early`: as for `check_organizations`; each PUT is planned from the organization's read, early or not.
     """
     return [
         _failed(done.item, done.error) if done.error is not None else done.value
         for done in fan_out(
-            lambda org: _enforce_one(dashboard, org, rules, caller_addresses, dryrun), orgs, concurrency
+            lambda org: _enforce_one(dashboard, org, rules, caller_addresses, dryrun, early), orgs, concurrency
         )
     ]
