@@ -270,3 +270,22 @@ def test_fan_out_without_concurrency_hands_over_each_result_before_the_next_item
     order: list[str] = []
     fan_out(lambda item: order.append(f"run {item}"), [1, 2], concurrency=1, on_done=lambda d: order.append("done"))
     assert order == ["run 1", "done", "run 2", "done"]
+
+
+def test_fan_out_starts_no_more_items_once_the_caller_fails_with_a_result():
+    started: list[int] = []
+    failing = threading.Event()
+
+    def work(item):
+        started.append(item)
+        if item:  # every item but the first waits until the caller is failing
+            assert failing.wait(timeout=10)
+        return item
+
+    def on_done(done):
+        failing.set()
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="database went away"):
+        fan_out(work, range(200), concurrency=2, on_done=on_done)
+    assert len(started) < 50, f"{len(started)} of 200 items started"  # the rest were dropped, not run

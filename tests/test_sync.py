@@ -301,3 +301,19 @@ class SyncStreamOrderTest(MerakiJobTestCase):
             [f"administrator A{o.id} in organization {o.id}" for o in orgs],
         )
         self.assertEqual(report.counts, expected.counts)
+
+
+class SyncStopsWhenTheInventoryFailsTest(MerakiJobTestCase):
+    config_overrides = {"concurrency": 2}
+
+    def test_a_database_failure_stops_the_reads_not_yet_begun(self):
+        from django.db import DatabaseError
+
+        for number in range(30):
+            self.fake.add_organization(str(5000 + number), f"Org {number}")
+        with mock.patch.object(SyncStream, "_sync", side_effect=DatabaseError("the database went away")):
+            job_result, _, _ = self.run_job("SyncInventory")
+        self.assertEqual(job_result.status, FAILURE)
+        reads = [r for r in self.fake.requests if r.path.endswith("/loginSecurity")]
+        self.assertLess(len(reads), 33, "the organizations not yet read when the first batch failed were not read")
+        self.assertEqual(MerakiOrganization.objects.count(), 0)

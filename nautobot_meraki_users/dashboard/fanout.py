@@ -30,7 +30,9 @@ def fan_out(
 
     One item's exception does not stop the others: it is returned as that item's `error`. `on_done` is called in
     the caller's thread with each item's result as soon as it is there (in the order they finish), while the other
-    calls go on: the caller can store or log results without waiting for the slowest.
+    calls go on: the caller can store or log results without waiting for the slowest. When `on_done` raises (say
+    the database is gone), the items not yet started are not started (at most `concurrency` calls still finish),
+    and the exception goes to the caller.
 
     Example:
         >>> [d.value for d in fan_out(lambda x: x * 2, [3, 1, 2], concurrency=2)]
@@ -54,6 +56,11 @@ def fan_out(
     with ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="meraki") as pool:
         futures = [pool.submit(guarded, item) for item in items]
         if on_done is not None:
-            for future in as_completed(futures):
-                on_done(future.result())
+            try:
+                for future in as_completed(futures):
+                    on_done(future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
         return [future.result() for future in futures]
