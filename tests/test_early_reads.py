@@ -62,6 +62,25 @@ def test_organizations_the_job_does_not_work_on_are_cancelled_before_they_are_re
     assert read_orgs == ["1", "3"]  # 2 and 4 never sent
 
 
+def answer_the_list_after_an_early_read(fake, read_path_end: str) -> dict:
+    """The fake answers the organization list only once a request ending with `read_path_end` has come.
+
+    Returns a dict whose "overlap" says whether one did (within 10 s): the early read began before the list's reply.
+    """
+    read, record = threading.Event(), fake._record
+    seen: dict[str, bool] = {}
+
+    def watch(request):
+        if request.url.path.endswith(read_path_end):
+            read.set()
+        elif request.url.path.endswith("/organizations") and "overlap" not in seen:
+            seen["overlap"] = read.wait(timeout=10)
+        return record(request)
+
+    fake._record = watch
+    return seen
+
+
 class EarlyReadsInJobsTest(MerakiJobTestCase):
     def admin_reads(self) -> Counter:
         return Counter(r.path for r in self.fake.requests if r.method == "GET" and r.path.endswith("/admins"))
@@ -69,18 +88,7 @@ class EarlyReadsInJobsTest(MerakiJobTestCase):
     def test_the_organizations_admins_are_read_while_the_organization_list_is_asked(self):
         self.run_job("SyncInventory")
         self.fake.clear_records()
-        admins_read, record = threading.Event(), self.fake._record
-        seen: dict[str, bool] = {}
-
-        def watch(request):
-            if request.url.path.endswith("/admins"):
-                admins_read.set()
-            elif request.url.path.endswith("/organizations") and "overlap" not in seen:
-                # The organization list's reply waits until an early read has come: only then can it answer.
-                seen["overlap"] = admins_read.wait(timeout=10)
-            return record(request)
-
-        self.fake._record = watch
+        seen = answer_the_list_after_an_early_read(self.fake, "/admins")
         job_result, result, _ = self.run_job("DeleteUsers", user_email="alice@example.com", meraki_org_id="all")
         self.assertEqual(job_result.status, SUCCESS, result)
         self.assertEqual(self.outcomes(result), {"100": "removed", "200": "absent", "300": "absent"})
@@ -123,17 +131,8 @@ class LoginSecurityEarlyReadsTest(MerakiJobTestCase):
     def test_login_security_is_read_while_the_organization_list_is_asked_and_once(self):
         self.run_job("SyncInventory")
         self.fake.clear_records()
-        read, record = threading.Event(), self.fake._record
-        seen: dict[str, bool] = {}
-
-        def watch(request):
-            if request.url.path.endswith("/loginSecurity"):
-                read.set()
-            elif request.url.path.endswith("/organizations") and "overlap" not in seen:
-                seen["overlap"] = read.wait(timeout=10)  # answered only once an early read has come
-            return record(request)
-
-        self.fake._record = watch
+        record = self.fake._record
+        seen = answer_the_list_after_an_early_read(self.fake, "/loginSecurity")
         job_result, result, _ = self.run_job("CheckLoginSecurity", meraki_org_id="all")
         self.assertEqual(len(result["organizations"]), 3, result)
         self.assertTrue(seen["overlap"], "no login security read began before the organization list was answered")
