@@ -83,8 +83,18 @@ class MerakiJobTestCase(JobTestCase):
         settings.enable()
         self.addCleanup(settings.disable)
 
-    def look_at_first(self, path_end: str, look) -> dict:
-        """At the first request whose path ends with `path_end`, before the fake answers it, call `look()`.
+    def add_organizations(self, first: int, count: int, *emails: str) -> list[str]:
+        """Add `count` organizations to the fake Dashboard (IDs from `first`, named "Org <ID>"), each with an admin
+        of every one of `emails` (full org access, so none is its organization's last); returns their IDs."""
+        ids = [str(first + number) for number in range(count)]
+        for org_id in ids:
+            self.fake.add_organization(org_id, f"Org {org_id}")
+            for email in emails:
+                self.fake.add_admin(org_id, email, email.split("@")[0].title(), org_access="full")
+        return ids
+
+    def look_at_first(self, when, look) -> dict:
+        """At the first request for which `when(request)` is true, before the fake answers it, call `look()`.
 
         Returns a dict that then holds its value under "seen" (what the job had done by then).
         """
@@ -92,7 +102,7 @@ class MerakiJobTestCase(JobTestCase):
         record = self.fake._record
 
         def watch(request):
-            if request.url.path.endswith(path_end) and not found:
+            if when(request) and not found:
                 found["seen"] = look()
             return record(request)
 

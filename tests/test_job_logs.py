@@ -168,29 +168,23 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
     config_overrides = {"concurrency": 1}  # one organization after another: the order of events is certain
 
     def test_the_first_organizations_are_logged_and_stored_before_the_last_one_is_changed(self):
-        orgs = [str(1000 + number) for number in range(15)]
-        for org_id in orgs:
-            self.fake.add_organization(org_id, f"Org {org_id}")
-            self.fake.add_admin(org_id, "leaver@example.com", "Leaver", org_access="full")
-            self.fake.add_admin(org_id, "stays@example.com", "Stays", org_access="full")  # not its last full admin
+        orgs = self.add_organizations(1000, 15, "leaver@example.com", "stays@example.com")  # not the last full admin
         self.run_job("SyncInventory")
-        seen_when_last_asked: dict[str, object] = {}
-        record = self.fake._record
 
-        def watch(request):
-            last_change = request.method == "DELETE" and f"/organizations/{orgs[-1]}/" in request.url.path
-            if last_change and not seen_when_last_asked:
-                lines = JobLogEntry.objects.filter(message__contains=": removed: ").values_list("message", flat=True)
-                seen_when_last_asked["logged"] = sorted(line.split(" ")[0] for line in lines)
-                seen_when_last_asked["stored"] = set(
-                    MerakiAdministrator.objects.filter(email="leaver@example.com").values_list(
-                        "organization__organization_id", flat=True
-                    )
-                )
-            return record(request)
+        def logged_and_stored() -> dict:
+            lines = JobLogEntry.objects.filter(message__contains=": removed: ").values_list("message", flat=True)
+            stored = MerakiAdministrator.objects.filter(email="leaver@example.com")
+            return {
+                "logged": sorted(line.split(" ")[0] for line in lines),
+                "stored": set(stored.values_list("organization__organization_id", flat=True)),
+            }
 
-        self.fake._record = watch
+        last_change = f"/organizations/{orgs[-1]}/"
+        found = self.look_at_first(
+            lambda request: request.method == "DELETE" and last_change in request.url.path, logged_and_stored
+        )
         _, result, logs = self.run_job("DeleteUsers", user_email="leaver@example.com", meraki_org_id=",".join(orgs))
+        seen_when_last_asked = found["seen"]
         self.assertEqual(set(self.outcomes(result).values()), {"removed"})
         self.assertEqual(seen_when_last_asked["logged"], orgs[:10], "the first 10 organizations' lines were written")
         self.assertEqual(seen_when_last_asked["stored"], set(orgs[10:]), "and their inventory rows deleted")
@@ -199,13 +193,12 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
         self.assertFalse(MerakiAdministrator.objects.filter(email="leaver@example.com").exists())
 
     def test_a_list_logs_its_lines_as_it_goes_and_its_file_keeps_the_organizations_order(self):
-        orgs = [str(5000 + number) for number in range(15)]
+        orgs = self.add_organizations(5000, 15)
         for org_id in orgs:
-            self.fake.add_organization(org_id, f"Org {org_id}")
             self.fake.add_admin(org_id, f"pat@{org_id}.example", "Pat")
         # An empty inventory: no early reads, every organization read in the job's thread.
         logged = self.look_at_first(
-            f"/organizations/{orgs[-1]}/admins",
+            lambda request: request.url.path.endswith(f"/organizations/{orgs[-1]}/admins"),
             lambda: JobLogEntry.objects.filter(message__contains=" admin(s)").count(),
         )
         job_result, rows, logs = self.run_job("ListUsers", meraki_org_id="all")
@@ -218,26 +211,26 @@ class LinesFollowTheResultsTest(MerakiJobTestCase):
         self.assertEqual(emails[-15:], [f"pat@{org_id}.example" for org_id in orgs])
 
     def test_an_import_logs_its_lines_and_stores_its_rows_as_it_goes(self):
-        orgs = [str(2000 + number) for number in range(12)]
-        for org_id in orgs:
-            self.fake.add_organization(org_id, f"Org {org_id}")
+        orgs = self.add_organizations(2000, 12)
         self.run_job("SyncInventory")
         text = (
             ",".join(IMPORT_COLUMNS) + "\n" + "".join(f"create,pat@example.com,Pat,{o},read-only,,,,\n" for o in orgs)
         )
-        seen: dict[str, object] = {}
-        record = self.fake._record
 
-        def watch(request):
-            if request.method == "POST" and f"/organizations/{orgs[-1]}/" in request.url.path:
-                lines = JobLogEntry.objects.filter(message__contains=": created: ").values_list("message", flat=True)
-                seen["logged"] = sorted(line.split(" ")[1] for line in lines)  # "line N create ..."
-                seen["stored"] = MerakiAdministrator.objects.filter(email="pat@example.com").count()
-            return record(request)
+        def logged_and_stored() -> dict:
+            lines = JobLogEntry.objects.filter(message__contains=": created: ").values_list("message", flat=True)
+            return {
+                "logged": sorted(line.split(" ")[1] for line in lines),  # "line N create ..."
+                "stored": MerakiAdministrator.objects.filter(email="pat@example.com").count(),
+            }
 
-        self.fake._record = watch
+        last_create = f"/organizations/{orgs[-1]}/"
+        found = self.look_at_first(
+            lambda request: request.method == "POST" and last_create in request.url.path, logged_and_stored
+        )
         upload = FileProxy.objects.create(name="import.csv", file=SimpleUploadedFile("import.csv", text.encode()))
         _, result, logs = self.run_job("ImportUsers", csv_file=upload.pk)
+        seen = found["seen"]
         self.assertEqual([org["outcome"] for org in result["organizations"]], ["created"] * 12)
         self.assertEqual(seen["logged"], sorted(str(line) for line in range(2, 12)), "lines 2 to 11 written")
         self.assertEqual(seen["stored"], 10, "and their admins stored")

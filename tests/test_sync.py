@@ -237,13 +237,10 @@ class SyncAsTheReadsArriveTest(MerakiJobTestCase):
     config_overrides = {"concurrency": 1}  # one organization after another: the order of events is certain
 
     def test_the_first_organizations_are_stored_before_the_last_one_is_read(self):
-        orgs = [str(3000 + number) for number in range(15)]
-        for org_id in orgs:
-            self.fake.add_organization(org_id, f"Org {org_id}")
-            self.fake.add_admin(org_id, "pat@example.com", "Pat")
+        orgs = self.add_organizations(3000, 15, "pat@example.com")
         # Login security is read in the job's own thread (admins and networks, at once, in two others).
         stored = self.look_at_first(
-            f"/organizations/{orgs[-1]}/loginSecurity",
+            lambda request: request.url.path.endswith(f"/organizations/{orgs[-1]}/loginSecurity"),
             lambda: set(
                 MerakiAdministrator.objects.filter(email="pat@example.com").values_list(
                     "organization__organization_id", flat=True
